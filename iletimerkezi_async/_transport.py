@@ -1,0 +1,237 @@
+"""One request at a time: limiter, POST, decode, error mapping, retries, logging.
+
+The transport knows nothing of an endpoint's fields: it gets a
+:class:`~iletimerkezi_async._wire.Call` and returns the decoded ``response``
+object.  It is the only module that touches aiohttp's request API, and it
+turns every aiohttp, socket and JSON exception into one of ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import platform
+import ssl as _ssl
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+
+from ._version import __version__
+from ._wire import Call, decode, encode, path_for
+from .errors import (
+    APIError,
+    ConfigurationError,
+    IletiMerkeziError,
+    RateLimitError,
+    ResponseFormatError,
+    SendOutcomeUnknownError,
+    ServiceUnavailableError,
+    TransportError,
+)
+from .ratelimit import RateLimiter
+from .retry import RetryClass, RetryPolicy, parse_retry_after
+
+__all__ = ["ClientClosedError", "Transport"]
+
+log = logging.getLogger("iletimerkezi_async")
+
+USER_AGENT = (
+    f"iletimerkezi-async/{__version__} aiohttp/{aiohttp.__version__} "
+    f"python/{platform.python_version()}"
+)
+
+
+class ClientClosedError(IletiMerkeziError, RuntimeError):
+    """The client was used after ``close()``."""
+
+
+class _Failure(Exception):
+    """Internal: a transport failure, classified by whether the server may have seen it."""
+
+    def __init__(self, text: str, *, maybe_sent: bool, transient: bool = True) -> None:
+        super().__init__(text)
+        self.text = text
+        self.maybe_sent = maybe_sent
+        self.transient = transient
+
+
+def _classify(exc: BaseException) -> _Failure:
+    """Whether a failed attempt may have reached the server (what decides a send's retry)."""
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
+        return _Failure("TLS verification failed", maybe_sent=False, transient=False)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return _Failure(f"could not connect ({type(exc).__name__})", maybe_sent=False)
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return _Failure("timed out while connecting", maybe_sent=False)
+    if isinstance(exc, asyncio.TimeoutError):
+        return _Failure("timed out waiting for the answer", maybe_sent=True)
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return _Failure("the server closed the connection without answering", maybe_sent=True)
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return _Failure("the answer was cut off", maybe_sent=True)
+    if isinstance(exc, aiohttp.InvalidURL):
+        return _Failure("invalid URL", maybe_sent=False, transient=False)
+    return _Failure(f"connection failed ({type(exc).__name__})", maybe_sent=True)
+
+
+class Transport:
+    """Owns (or borrows) the aiohttp session and runs the retry loop."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        api_hash: str,
+        base_url: str,
+        session: aiohttp.ClientSession | None,
+        timeout: aiohttp.ClientTimeout,
+        retry: RetryPolicy,
+        limiter: RateLimiter | None,
+        ssl: _ssl.SSLContext | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._key = api_key
+        self._hash = api_hash
+        self.base_url = base_url.rstrip("/")
+        self._session = session
+        self._owns_session = session is None
+        self.timeout = timeout
+        self.retry = retry
+        self.limiter = limiter
+        self._ssl = ssl
+        self._sleep = sleep
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def owns_session(self) -> bool:
+        return self._owns_session
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosedError("this Client is closed; create a new one")
+        if self._session is None:
+            # Created here, inside the running loop, never at construction time.
+            asyncio.get_running_loop()
+            connector = aiohttp.TCPConnector(ssl=self._ssl if self._ssl is not None else True)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": USER_AGENT},
+            )
+        elif self._session.closed:
+            raise ConfigurationError("the aiohttp session given to the Client is closed")
+        return self._session
+
+    async def close(self) -> None:
+        """Close an owned session (a borrowed one is left to its owner); idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owns_session and not session.closed:
+            await session.close()
+
+    async def _post(self, url: str, body: bytes) -> tuple[int, bytes, float | None]:
+        session = self._get_session()
+        async with session.post(
+            url,
+            data=body,
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            timeout=self.timeout,
+            allow_redirects=False,
+        ) as resp:
+            raw = await resp.read()
+            return resp.status, raw, parse_retry_after(resp.headers.get("Retry-After"))
+
+    async def request(self, call: Call) -> dict[str, Any]:
+        """Send ``call`` under the retry rules of its class; the decoded ``response`` object."""
+        self._get_session()  # fail fast when closed, before the limiter takes tokens
+        body = encode(call, self._key, self._hash)
+        url = self.base_url + path_for(call.endpoint)
+        if call.cost and self.limiter is not None:
+            await self.limiter.acquire(call.cost)
+        attempts = self.retry.attempts
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            log.debug("→ %s attempt %d/%d", call.endpoint, attempt, attempts)
+            retry_after: float | None = None
+            error: IletiMerkeziError
+            try:
+                status, raw, retry_after = await self._post(url, body)
+            except IletiMerkeziError:
+                raise
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                failure = _classify(exc)
+                log.debug("← %s failed: %s", call.endpoint, failure.text)
+                if call.retry is RetryClass.SEND and failure.maybe_sent:
+                    raise SendOutcomeUnknownError(
+                        f"send-sms: {failure.text}; the order may have been created, "
+                        "so it was not sent again"
+                    ) from None
+                error = TransportError(
+                    f"{call.endpoint}: {failure.text}",
+                    maybe_sent=failure.maybe_sent,
+                    endpoint=call.endpoint,
+                )
+                retryable = failure.transient and (not failure.maybe_sent or call.retry.repeatable)
+            else:
+                elapsed = (time.perf_counter() - started) * 1000
+                try:
+                    response = decode(
+                        raw, endpoint=call.endpoint, http_status=status, retry_after=retry_after
+                    )
+                except APIError as exc:
+                    log.debug(
+                        "← %s HTTP %d code %d in %.1f ms", call.endpoint, status, exc.code, elapsed
+                    )
+                    error, retryable = self._judge_api_error(call, exc, attempt)
+                except ResponseFormatError as exc:
+                    log.debug("← %s HTTP %d unreadable in %.1f ms", call.endpoint, status, elapsed)
+                    if call.retry is RetryClass.SEND:
+                        raise SendOutcomeUnknownError(
+                            f"send-sms: {exc}; the order may have been created, "
+                            "so it was not sent again"
+                        ) from None
+                    error, retryable = exc, call.retry.repeatable
+                else:
+                    log.debug("← %s HTTP %d code 200 in %.1f ms", call.endpoint, status, elapsed)
+                    return response
+            if not retryable or attempt >= attempts:
+                raise error
+            delay = self.retry.delay(attempt, retry_after)
+            log.info(
+                "%s: %s; retrying in %.2f s (attempt %d/%d)",
+                call.endpoint,
+                error,
+                delay,
+                attempt + 1,
+                attempts,
+            )
+            await self._sleep(delay)
+
+    @staticmethod
+    def _judge_api_error(call: Call, exc: APIError, attempt: int) -> tuple[IletiMerkeziError, bool]:
+        """The error to raise (or retry on) for a non-200 body code."""
+        if call.retry is RetryClass.SEND:
+            if exc.code == 451 and attempt > 1:
+                raise SendOutcomeUnknownError(
+                    "send-sms: 451 duplicate order on a retry: the first attempt most "
+                    "likely went through"
+                ) from None
+            if isinstance(exc, ServiceUnavailableError) and exc.code != 503:
+                raise SendOutcomeUnknownError(
+                    f"send-sms: {exc}; the order may have been created, so it was not sent again"
+                ) from None
+        if isinstance(exc, RateLimitError):
+            return exc, True
+        if isinstance(exc, ServiceUnavailableError):
+            # 503 means not processed; other 5xx only for requests that may repeat.
+            return exc, exc.code == 503 or call.retry.repeatable
+        return exc, False

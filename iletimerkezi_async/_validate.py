@@ -1,0 +1,237 @@
+"""Argument checks that run before any network I/O.
+
+Each failure is an :class:`InvalidRequestError` naming the argument and the
+rule, so a refused call costs no request, no credit and no rate budget.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .errors import InvalidRequestError
+from .models import ConsentStatus, ConsentType, IysList, Segments
+from .phone import normalize_number
+from .text import MAX_PARTS, segments
+
+__all__ = [
+    "MAX_RECIPIENTS",
+    "brand_code",
+    "enum_value",
+    "iys_list",
+    "numbers",
+    "order_id",
+    "page",
+    "schedule",
+    "sender",
+    "text",
+]
+
+MAX_RECIPIENTS = 50_000
+"""Recipients one send-sms request may carry."""
+
+_SENDER = re.compile(r"[A-Za-z0-9 ]{1,11}")
+_TURKISH = set("çğıİşöüÇĞŞÖÜ")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_SOURCE = re.compile(r"(HS|IYS)_[A-Z0-9_]+")
+
+
+def numbers(to: str | int | Iterable[str | int], *, field: str = "to") -> list[str]:
+    """Normalised, de-duplicated recipients (first occurrence kept), 1 to 50,000 of them.
+
+    Duplicates are dropped because the API counts (and bills) every entry.
+    """
+    if isinstance(to, bool):
+        raise InvalidRequestError(field, "must be a phone number or an iterable of them")
+    if isinstance(to, str | int):
+        return [normalize_number(to, field=field)]
+    if isinstance(to, bytes | bytearray | dict):
+        raise InvalidRequestError(field, "must be a phone number or an iterable of them")
+    seen: dict[str, None] = {}
+    for i, item in enumerate(to):
+        if not isinstance(item, str | int) or isinstance(item, bool):
+            raise InvalidRequestError(f"{field}[{i}]", "must be a phone number string")
+        seen.setdefault(normalize_number(item, field=f"{field}[{i}]"), None)
+        if len(seen) > MAX_RECIPIENTS:
+            raise InvalidRequestError(
+                field,
+                f"at most {MAX_RECIPIENTS:,} recipients per order; use sms.send_bulk() for more",
+            )
+    if not seen:
+        raise InvalidRequestError(field, "needs at least one recipient")
+    return list(seen)
+
+
+def sender(value: object, default: str | None) -> str:
+    """1–11 ASCII letters, digits or spaces; it must equal an approved sender exactly."""
+    if value is None:
+        value = default
+    if value is None:
+        raise InvalidRequestError(
+            "sender", "is required (pass sender= or set Client(default_sender=...))"
+        )
+    if not isinstance(value, str):
+        raise InvalidRequestError("sender", "must be a string")
+    if not value:
+        raise InvalidRequestError("sender", "must not be empty")
+    if len(value) > 11:
+        raise InvalidRequestError("sender", "must be at most 11 characters")
+    if any(ch in _TURKISH for ch in value):
+        raise InvalidRequestError("sender", "must not contain Turkish letters (ç ğ ı İ ö ş ü)")
+    if not _SENDER.fullmatch(value):
+        raise InvalidRequestError("sender", "may hold only ASCII letters, digits and spaces")
+    if value != value.strip():
+        raise InvalidRequestError(
+            "sender", "must not start or end with a space (it must match the approved name)"
+        )
+    return value
+
+
+def text(value: object, *, field: str = "text") -> Segments:
+    """Non-empty and at most seven SMS parts in its encoding."""
+    if not isinstance(value, str):
+        raise InvalidRequestError(field, "must be a string")
+    if not value.strip():
+        raise InvalidRequestError(field, "must not be empty")
+    seg = segments(value)
+    if seg.parts > MAX_PARTS:
+        raise InvalidRequestError(
+            field,
+            f"is {seg.parts} SMS parts in {seg.encoding} ({seg.characters} characters); "
+            f"at most {MAX_PARTS} are allowed",
+        )
+    return seg
+
+
+def schedule(when: object, now: datetime) -> datetime | None:
+    """A timezone-aware moment at least the next whole minute ahead.
+
+    The API schedules to the minute (seconds are dropped), so a time within
+    the current minute would be in the past by the time it is read.
+    """
+    if when is None:
+        return None
+    if not isinstance(when, datetime):
+        raise InvalidRequestError("send_at", "must be a datetime")
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise InvalidRequestError(
+            "send_at",
+            "must be timezone-aware (e.g. datetime(..., tzinfo=ZoneInfo('Europe/Istanbul')))",
+        )
+    minute = when.replace(second=0, microsecond=0)
+    if minute <= now:
+        raise InvalidRequestError(
+            "send_at", "must be in the future (the API schedules to the whole minute)"
+        )
+    return minute
+
+
+def iys_list(value: object) -> str | None:
+    """``None`` for a transactional message, else the İYS list of a commercial one."""
+    if value is None:
+        return None
+    return enum_value(value, IysList, "iys")
+
+
+def enum_value(value: object, enum_type: Any, field: str) -> str:
+    """The wire string of a known member (case-insensitive); UNKNOWN is refused."""
+    allowed = [m.value for m in enum_type if m.name != "UNKNOWN"]
+    if isinstance(value, str):
+        member = enum_type(value)
+        if member.name != "UNKNOWN":
+            return str(member.value)
+    raise InvalidRequestError(field, f"must be one of {', '.join(allowed)}")
+
+
+def consent_type(value: object, field: str = "type") -> str:
+    return enum_value(value, ConsentType, field)
+
+
+def consent_status(value: object, field: str = "status") -> str:
+    return enum_value(value, ConsentStatus, field)
+
+
+def recipient(value: object, field: str = "recipient") -> str:
+    """A phone number (normalised) or an e-mail address (for EPOSTA consents)."""
+    if isinstance(value, str) and "@" in value:
+        if not _EMAIL.fullmatch(value.strip()):
+            raise InvalidRequestError(field, "must be a phone number or an e-mail address")
+        return value.strip()
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise InvalidRequestError(field, "must be a phone number or an e-mail address")
+    return normalize_number(value, field=field)
+
+
+def source(value: object, field: str = "source") -> str:
+    if not isinstance(value, str) or not _SOURCE.fullmatch(value):
+        raise InvalidRequestError(
+            field, "must be an İYS source code such as HS_WEB, HS_FIZIKSEL_ORTAM or HS_EORTAM"
+        )
+    return value
+
+
+def consent_date(
+    value: object, *, recipient_type: str, now: datetime, field: str
+) -> datetime | None:
+    """Aware and not in the future; only a TACIR consent may leave it out."""
+    if value is None:
+        if recipient_type == IysList.TACIR.value:
+            return None
+        raise InvalidRequestError(field, "is required for BIREYSEL consents")
+    if not isinstance(value, datetime):
+        raise InvalidRequestError(field, "must be a datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidRequestError(field, "must be timezone-aware")
+    if value > now + timedelta(minutes=1):
+        raise InvalidRequestError(field, "must not be in the future")
+    return value
+
+
+def brand_code(value: object) -> int:
+    """The account's İYS brand code: a positive integer (or its digits as a string)."""
+    if isinstance(value, bool):
+        raise InvalidRequestError("brand_code", "must be a positive integer")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or value <= 0:
+        raise InvalidRequestError("brand_code", "must be a positive integer")
+    return value
+
+
+def order_id(value: object, field: str = "order_id") -> str:
+    """Order ids are digits; ints are accepted and sent as strings."""
+    if isinstance(value, bool):
+        raise InvalidRequestError(field, "must be an order id (digits)")
+    if isinstance(value, int) and value > 0:
+        return str(value)
+    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
+        return value.strip()
+    raise InvalidRequestError(field, "must be an order id (digits)")
+
+
+def page(value: object, field: str = "page") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidRequestError(field, "must be an integer of at least 1")
+    return value
+
+
+def page_size(value: object, field: str = "page_size", *, maximum: int = 1000) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise InvalidRequestError(field, f"must be an integer from 1 to {maximum}")
+    return value
+
+
+def day(value: object, field: str) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidRequestError(field, "must be a datetime.date")
+    return value
+
+
+def aware(value: object, field: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidRequestError(field, "must be a timezone-aware datetime")
+    return value

@@ -1,0 +1,262 @@
+"""Pure wire functions: request bodies, date formats, the response envelope.
+
+Nothing here does I/O, so every byte the SDK sends can be tested without a
+server (as gidgethub's ``sansio`` does).  Field names follow the reference to
+the letter, including its misspelling ``receipents``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from .errors import APIError, ResponseFormatError, error_for_code
+from .retry import RetryClass
+
+__all__ = [
+    "ISTANBUL",
+    "Call",
+    "decode",
+    "encode",
+    "format_day",
+    "format_schedule",
+    "format_timestamp",
+    "path_for",
+]
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+@attrs.frozen(kw_only=True)
+class Call:
+    """One request, described without credentials.
+
+    ``body`` holds the endpoint blocks that sit beside ``authentication``;
+    ``cost`` is the number of recipients charged to the send limiter.
+    """
+
+    endpoint: str
+    body: Mapping[str, Any] = attrs.field(factory=dict)
+    retry: RetryClass = RetryClass.READ
+    cost: int = 0
+
+
+def path_for(endpoint: str) -> str:
+    return f"/v1/{endpoint}/json"
+
+
+def encode(call: Call, key: str, hash_: str) -> bytes:
+    """The JSON envelope; credentials live only in ``request.authentication``."""
+    request: dict[str, Any] = {"authentication": {"key": key, "hash": hash_}}
+    request.update(call.body)
+    return json.dumps({"request": request}, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _code(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def decode(
+    raw: bytes,
+    *,
+    endpoint: str,
+    http_status: int,
+    retry_after: float | None = None,
+) -> dict[str, Any]:
+    """The ``response`` object of a successful answer, or the typed error.
+
+    The body's ``status.code`` decides, whatever the HTTP status.  A body that
+    is not the JSON envelope is a :class:`ResponseFormatError`, except for a
+    5xx/429 answer without one (a proxy's HTML page), which keeps the HTTP
+    status's meaning so it is retried like any other unavailability.
+    """
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        if http_status >= 500 or http_status == 429:
+            raise error_for_code(
+                http_status, endpoint=endpoint, http_status=http_status, retry_after=retry_after
+            ) from None
+        what = "an empty body" if not raw.strip() else "a body that is not JSON"
+        raise ResponseFormatError(
+            f"{endpoint}: HTTP {http_status} with {what}",
+            endpoint=endpoint,
+            http_status=http_status,
+        ) from exc
+    response = data.get("response") if isinstance(data, dict) else None
+    status = response.get("status") if isinstance(response, dict) else None
+    code = _code(status.get("code")) if isinstance(status, dict) else None
+    if response is None or code is None or not isinstance(status, dict):
+        if http_status >= 500 or http_status == 429:
+            raise error_for_code(
+                http_status, endpoint=endpoint, http_status=http_status, retry_after=retry_after
+            )
+        raise ResponseFormatError(
+            f"{endpoint}: HTTP {http_status} without a response.status.code envelope",
+            endpoint=endpoint,
+            http_status=http_status,
+        )
+    assert isinstance(response, dict)
+    if code != 200:
+        message = status.get("message")
+        err: APIError = error_for_code(
+            code,
+            message if isinstance(message, str) else None,
+            endpoint=endpoint,
+            http_status=http_status,
+            retry_after=retry_after,
+        )
+        raise err
+    return response
+
+
+def format_schedule(when: datetime) -> str:
+    """``dd/MM/yyyy HH:mm`` in Istanbul time: with seconds the API drops the schedule."""
+    return when.astimezone(ISTANBUL).strftime("%d/%m/%Y %H:%M")
+
+
+def format_day(day: date) -> str:
+    """``Y-m-d`` for get-reports."""
+    return day.strftime("%Y-%m-%d")
+
+
+def format_timestamp(when: datetime) -> str:
+    """``Y-m-d H:i:s`` in Istanbul time (get-blacklist filter, İYS consentDate)."""
+    return when.astimezone(ISTANBUL).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# Request bodies, one per endpoint ------------------------------------------------------------
+
+
+def send_sms(
+    messages: Sequence[tuple[str, Sequence[str]]],
+    *,
+    sender: str,
+    schedule: str | None,
+    iys_list: str | None,
+) -> Call:
+    """One order; several ``(text, numbers)`` pairs make ``message`` an array."""
+    parts = [{"text": text, "receipents": {"number": list(numbers)}} for text, numbers in messages]
+    order: dict[str, Any] = {"sender": sender}
+    if schedule is not None:
+        order["sendDateTime"] = schedule
+    order["iys"] = "1" if iys_list is not None else "0"
+    if iys_list is not None:
+        order["iysList"] = iys_list
+    order["message"] = parts[0] if len(parts) == 1 else parts
+    cost = sum(len(numbers) for _, numbers in messages)
+    return Call(endpoint="send-sms", body={"order": order}, retry=RetryClass.SEND, cost=cost)
+
+
+def cancel_order(order_id: str) -> Call:
+    return Call(endpoint="cancel-order", body={"order": {"id": order_id}}, retry=RetryClass.WRITE)
+
+
+def get_report(order_id: str, *, page: int, page_size: int) -> Call:
+    return Call(
+        endpoint="get-report",
+        body={"order": {"id": order_id, "page": page, "rowCount": page_size}},
+    )
+
+
+def get_reports(start: date, end: date, *, page: int) -> Call:
+    return Call(
+        endpoint="get-reports",
+        body={"filter": {"start": format_day(start), "end": format_day(end), "page": page}},
+    )
+
+
+def get_balance() -> Call:
+    return Call(endpoint="get-balance")
+
+
+def get_sender() -> Call:
+    return Call(endpoint="get-sender")
+
+
+def get_blacklist(
+    *, page: int, page_size: int, start: datetime | None = None, end: datetime | None = None
+) -> Call:
+    block: dict[str, Any] = {}
+    if start is not None or end is not None:
+        window: dict[str, str] = {}
+        if start is not None:
+            window["start"] = format_timestamp(start)
+        if end is not None:
+            window["end"] = format_timestamp(end)
+        block["filter"] = window
+    block["page"] = page
+    block["rowCount"] = page_size
+    return Call(endpoint="get-blacklist", body={"blacklist": block})
+
+
+def add_blacklist(number: str) -> Call:
+    return Call(
+        endpoint="add-blacklist",
+        body={"blacklist": {"number": number}},
+        retry=RetryClass.IDEMPOTENT,
+    )
+
+
+def delete_blacklist(number: str) -> Call:
+    return Call(
+        endpoint="delete-blacklist", body={"blacklist": {"number": number}}, retry=RetryClass.WRITE
+    )
+
+
+def consent_create(brand_code: int, records: Sequence[Mapping[str, str]]) -> Call:
+    return Call(
+        endpoint="consent/create",
+        body={"consent": {"brandCode": brand_code, "list": list(records)}},
+        retry=RetryClass.WRITE,
+    )
+
+
+def consent_record(
+    *,
+    recipient: str,
+    recipient_type: str,
+    type: str,
+    status: str,
+    source: str,
+    consent_date: datetime | None,
+) -> dict[str, str]:
+    record = {
+        "recipient": recipient,
+        "recipientType": recipient_type,
+        "type": type,
+        "status": status,
+        "source": source,
+    }
+    if consent_date is not None:
+        record["consentDate"] = format_timestamp(consent_date)
+    return record
+
+
+def consent_show(brand_code: int, *, recipient: str, recipient_type: str, type: str) -> Call:
+    return Call(
+        endpoint="consent/show",
+        body={
+            "consent": {
+                "brandCode": brand_code,
+                "recipient": recipient,
+                "recipientType": recipient_type,
+                "type": type,
+            }
+        },
+    )
+
+
+def get_inbox() -> Call:
+    return Call(endpoint="get-inbox")

@@ -1,0 +1,191 @@
+"""The async session: settings, lifecycle, and the endpoint groups.
+
+Like aiobotocore's ``httpsession``, the client either owns its
+:class:`aiohttp.ClientSession` (created lazily inside the running loop and
+closed by :meth:`Client.close`) or borrows one you pass in (never closed by the
+client, so it can be shared with the rest of your app).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import ssl as _ssl
+from types import TracebackType
+from typing import Final
+
+import aiohttp
+from yarl import URL
+
+from ._transport import ClientClosedError, Transport
+from .errors import ConfigurationError, InvalidRequestError
+from .ratelimit import RateLimiter, TokenBucket
+from .resources import (
+    AccountResource,
+    BlacklistResource,
+    InboxResource,
+    IysResource,
+    ReportsResource,
+    SmsResource,
+)
+from .retry import RetryPolicy
+
+__all__ = ["DEFAULT_BASE_URL", "Client", "ClientClosedError"]
+
+DEFAULT_BASE_URL: Final = "https://api.iletimerkezi.com"
+ENV_KEY: Final = "ILETIMERKEZI_API_KEY"
+ENV_HASH: Final = "ILETIMERKEZI_API_HASH"
+
+
+class _Default:
+    def __repr__(self) -> str:
+        return "TokenBucket(rate=100, per=1.0)"
+
+
+_DEFAULT_LIMITER: Final = _Default()
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_base_url(base_url: str) -> str:
+    try:
+        url = URL(base_url)
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(f"base_url is not a URL: {exc}") from None
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ConfigurationError("base_url must be an https:// URL with a host")
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ConfigurationError(
+            "base_url must use https://; plain http:// is allowed only for loopback hosts "
+            "(the local fake server), since the body carries your credentials"
+        )
+    if url.user or url.password or url.query_string or url.fragment:
+        raise ConfigurationError("base_url must not carry credentials, a query or a fragment")
+    return str(url).rstrip("/")
+
+
+class Client:
+    """One session with the iletiMerkezi API.
+
+    Credentials default to ``ILETIMERKEZI_API_KEY`` and ``ILETIMERKEZI_API_HASH``.
+    Use it as ``async with Client() as client:`` or call :meth:`close` yourself.
+    ``send_limiter`` holds ``sms.send*`` to the account's 100 recipients per
+    second (pass ``None`` to turn it off, or a shared limiter for several
+    clients); ``default_sender`` is used when a send names no sender.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        api_hash: str | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float | aiohttp.ClientTimeout = 30.0,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 (frozen, safe to share)
+        send_limiter: RateLimiter | _Default | None = _DEFAULT_LIMITER,
+        default_sender: str | None = None,
+        ssl: _ssl.SSLContext | None = None,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(ENV_KEY)
+        hash_ = api_hash if api_hash is not None else os.environ.get(ENV_HASH)
+        missing = [
+            f"{name} (or {env})"
+            for name, value, env in (("api_key", key, ENV_KEY), ("api_hash", hash_, ENV_HASH))
+            if not value or not value.strip()
+        ]
+        if missing:
+            raise ConfigurationError(f"missing credentials: {', '.join(missing)}")
+        assert key is not None
+        assert hash_ is not None
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise ConfigurationError("session must be an aiohttp.ClientSession")
+        if isinstance(timeout, bool) or not isinstance(
+            timeout, int | float | aiohttp.ClientTimeout
+        ):
+            raise ConfigurationError("timeout must be seconds or an aiohttp.ClientTimeout")
+        if isinstance(timeout, int | float):
+            if timeout <= 0:
+                raise ConfigurationError("timeout must be positive")
+            timeout = aiohttp.ClientTimeout(total=float(timeout))
+        if not isinstance(retry, RetryPolicy):
+            raise ConfigurationError("retry must be a RetryPolicy")
+        if isinstance(send_limiter, _Default):
+            send_limiter = TokenBucket(rate=100, per=1.0)
+        elif send_limiter is not None and not isinstance(send_limiter, RateLimiter):
+            raise ConfigurationError("send_limiter must have an async acquire(cost) method")
+        if default_sender is not None:
+            from . import _validate
+
+            try:
+                _validate.sender(default_sender, None)
+            except InvalidRequestError as exc:
+                raise ConfigurationError(f"default_sender: {exc.rule}") from None
+        self.default_sender = default_sender
+        self._transport = Transport(
+            api_key=key.strip(),
+            api_hash=hash_.strip(),
+            base_url=_check_base_url(base_url),
+            session=session,
+            timeout=timeout,
+            retry=retry,
+            limiter=send_limiter,
+            ssl=ssl,
+        )
+        self.sms = SmsResource(self)
+        self.reports = ReportsResource(self)
+        self.account = AccountResource(self)
+        self.blacklist = BlacklistResource(self)
+        self.iys = IysResource(self)
+        self.inbox = InboxResource(self)
+
+    @property
+    def base_url(self) -> str:
+        return self._transport.base_url
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._transport.retry
+
+    @property
+    def send_limiter(self) -> RateLimiter | None:
+        return self._transport.limiter
+
+    @property
+    def closed(self) -> bool:
+        return self._transport.closed
+
+    def __repr__(self) -> str:
+        # Never the key or the hash, not even a prefix.
+        state = "closed" if self.closed else "open"
+        owner = "owned" if self._transport.owns_session else "borrowed"
+        return (
+            f"<Client {self.base_url} {state}, {owner} session, "
+            f"default_sender={self.default_sender!r}>"
+        )
+
+    async def close(self) -> None:
+        """Close the owned HTTP session; safe to call twice. A borrowed session stays open."""
+        await self._transport.close()
+
+    async def __aenter__(self) -> Client:
+        if self.closed:
+            raise ClientClosedError("this Client is closed; create a new one")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

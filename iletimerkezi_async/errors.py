@@ -1,0 +1,394 @@
+"""The exception hierarchy and the table of every documented status code.
+
+Branch on the class (or on ``APIError.code``), never on the Turkish message:
+the wording differs between the provider's own tables.  No error ever holds
+the API key or hash, so ``str()`` and ``repr()`` are safe to log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "CODES",
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BlacklistError",
+    "CodeInfo",
+    "ConfigurationError",
+    "DateRangeError",
+    "DuplicateOrderError",
+    "IletiMerkeziError",
+    "InsufficientBalanceError",
+    "InvalidRequestError",
+    "IysError",
+    "MessageError",
+    "NotFoundError",
+    "OrderNotFoundError",
+    "OrderNotReadyError",
+    "PageError",
+    "RateLimitError",
+    "RecipientError",
+    "RequestValidationError",
+    "ResponseFormatError",
+    "ScheduleError",
+    "SendOutcomeUnknownError",
+    "SenderError",
+    "ServiceUnavailableError",
+    "SubscriptionError",
+    "TransportError",
+    "WebhookPayloadError",
+    "error_for_code",
+]
+
+
+class IletiMerkeziError(Exception):
+    """Base of every error this package raises."""
+
+
+class ConfigurationError(IletiMerkeziError, ValueError):
+    """The client was built with settings that cannot work (no credentials, bad URL…)."""
+
+
+class InvalidRequestError(IletiMerkeziError, ValueError):
+    """An argument was refused before any network I/O.
+
+    ``field`` names the argument (``"to[3]"``, ``"sender"``, ``"send_at"``) and
+    ``rule`` says what it must satisfy, so the message can be shown to a user.
+    """
+
+    def __init__(self, field: str, rule: str) -> None:
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{field}: {rule}")
+
+
+class WebhookPayloadError(IletiMerkeziError, ValueError):
+    """A webhook body that is not a delivery report of the documented shape."""
+
+
+class TransportError(IletiMerkeziError):
+    """The request did not produce an answer (connection, timeout, TLS…).
+
+    ``maybe_sent`` is true when the request may have reached the server, so a
+    side effect (an order, a cancel) may have happened although no answer came.
+    """
+
+    def __init__(self, message: str, *, maybe_sent: bool, endpoint: str | None = None) -> None:
+        self.maybe_sent = maybe_sent
+        self.endpoint = endpoint
+        super().__init__(message)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({str(self)!r}, maybe_sent={self.maybe_sent}, "
+            f"endpoint={self.endpoint!r})"
+        )
+
+
+class SendOutcomeUnknownError(TransportError):
+    """A send that may have created an order although no order id came back.
+
+    The SDK never resends in this case (send-sms has no idempotency key); check
+    ``reports.list`` or the panel before sending again.  ``cause`` describes
+    what happened (a timeout, a dropped connection, a 451 on a retry…).
+    """
+
+    def __init__(self, message: str, *, endpoint: str | None = "send-sms") -> None:
+        super().__init__(message, maybe_sent=True, endpoint=endpoint)
+
+
+class ResponseFormatError(IletiMerkeziError):
+    """The server answered, but not with the documented JSON envelope."""
+
+    def __init__(
+        self, message: str, *, endpoint: str | None = None, http_status: int | None = None
+    ) -> None:
+        self.endpoint = endpoint
+        self.http_status = http_status
+        super().__init__(message)
+
+
+class APIError(IletiMerkeziError):
+    """The body's ``status.code`` was not 200.
+
+    ``message`` is the server's Turkish text, ``description`` its English
+    meaning from the documented code table.
+    """
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        *,
+        description: str | None = None,
+        endpoint: str | None = None,
+        http_status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        info = CODES.get(code)
+        self.description = description or (info.description if info else "undocumented code")
+        self.endpoint = endpoint
+        self.http_status = http_status
+        self.retry_after = retry_after
+        super().__init__(code, message)
+
+    def __str__(self) -> str:
+        where = f" on {self.endpoint}" if self.endpoint else ""
+        return f"{self.code} {self.message} ({self.description}){where}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code}, message={self.message!r}, "
+            f"endpoint={self.endpoint!r})"
+        )
+
+
+class BadRequestError(APIError):
+    """400: the server could not parse the request."""
+
+
+class AuthenticationError(APIError):
+    """401: the credentials were refused."""
+
+    CAUSES = (
+        "the API key or hash is wrong or mismatched",
+        'the panel toggle "Allow API access" (Settings → Security → Access Permissions) is off',
+        "the request came from an IP outside the account's static-IP whitelist",
+    )
+
+    def __str__(self) -> str:
+        causes = "; ".join(f"({i}) {c}" for i, c in enumerate(self.CAUSES, 1))
+        return f"{super().__str__()}. Possible causes: {causes}"
+
+
+class InsufficientBalanceError(APIError):
+    """402: not enough balance for the order."""
+
+
+class SubscriptionError(APIError):
+    """403: no active İYS subscription or brand code."""
+
+
+class NotFoundError(APIError):
+    """404: unknown method or wrong URL."""
+
+
+class RequestValidationError(APIError):
+    """422: the server refused the values in the request."""
+
+
+class SenderError(APIError):
+    """450, 459, 460: the sender (header) is not approved, empty or malformed."""
+
+
+class DuplicateOrderError(APIError):
+    """451: the same text to the same recipients within ten minutes."""
+
+
+class RecipientError(APIError):
+    """452, 466: recipients missing, invalid or blacklisted."""
+
+
+class MessageError(APIError):
+    """453, 454: the text is empty or longer than seven parts."""
+
+
+class OrderNotFoundError(APIError):
+    """455: no such order on this account, or it can no longer be cancelled."""
+
+
+class OrderNotReadyError(APIError):
+    """456: the order is scheduled and its time has not come yet."""
+
+
+class ScheduleError(APIError):
+    """457: the ``sendDateTime`` format was refused."""
+
+
+class DateRangeError(APIError):
+    """458: bad date format, or a range longer than ten days."""
+
+
+class PageError(APIError):
+    """464: ``page`` must start from 1."""
+
+
+class IysError(APIError):
+    """468, 469, 470: the İYS fields of a send are missing or not configured."""
+
+
+class BlacklistError(APIError):
+    """474: the block on this number cannot be removed (it is not on the list)."""
+
+
+class RateLimitError(APIError):
+    """The account was throttled (HTTP 429); ``retry_after`` says when to come back."""
+
+
+class ServiceUnavailableError(APIError):
+    """503 and any other 5xx: the service is temporarily unavailable."""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    """One row of the provider's status table."""
+
+    code: int
+    cls: type[APIError]
+    message: str
+    description: str
+
+
+def _table() -> dict[int, CodeInfo]:
+    rows: list[tuple[int, type[APIError], str, str]] = [
+        (400, BadRequestError, "İstek çözümlenemedi", "the request body could not be parsed"),
+        (
+            401,
+            AuthenticationError,
+            "Üyelik bilgileri hatalı",
+            "authentication failed (key/hash, Allow API access, IP whitelist)",
+        ),
+        (402, InsufficientBalanceError, "Bakiye yetersiz", "insufficient balance for the order"),
+        (
+            403,
+            SubscriptionError,
+            "Aktif abonelik bulunamadı",
+            "no active İYS subscription or brand code",
+        ),
+        (
+            404,
+            NotFoundError,
+            "API istek yapılan yönteme sahip değil",
+            "unknown method or wrong URL",
+        ),
+        (
+            422,
+            RequestValidationError,
+            "İstek içerisindeki değerler doğrulanamadı.",
+            "request values failed validation",
+        ),
+        (
+            450,
+            SenderError,
+            "Gönderilen başlık kullanıma uygun değil",
+            "sender not approved on the account (check case and whitespace)",
+        ),
+        (
+            451,
+            DuplicateOrderError,
+            "Tekrar eden sipariş",
+            "duplicate order: same text to the same recipients within 10 minutes",
+        ),
+        (
+            452,
+            RecipientError,
+            "Mesaj alıcıları hatalı",
+            "recipients missing or invalid, or blacklisted",
+        ),
+        (453, MessageError, "Sipariş boyutu aşıldı", "text longer than 7 SMS parts"),
+        (454, MessageError, "Mesaj metni boş", "empty message text"),
+        (
+            455,
+            OrderNotFoundError,
+            "Sipariş bulunamadı",
+            "order not found, not on this account, or no longer cancellable",
+        ),
+        (
+            456,
+            OrderNotReadyError,
+            "Sipariş gönderim tarihi henüz gelmedi",
+            "the order is scheduled and its time has not come yet",
+        ),
+        (
+            457,
+            ScheduleError,
+            "Mesaj gönderim tarihinin formatı hatalı",
+            "bad sendDateTime format (expected dd/MM/yyyy HH:mm)",
+        ),
+        (458, DateRangeError, "Tarih aralığı hatalı", "bad date format or range over 10 days"),
+        (459, SenderError, "Başlık kısmı boş olamaz", "sender (header) is empty"),
+        (
+            460,
+            SenderError,
+            "Başlık 11 karakterden fazla olmamalı ve Türkçe karakter içermemelidir.",
+            "sender longer than 11 characters or contains Turkish characters",
+        ),
+        (461, RequestValidationError, "Grup adını boş bırakamazsınız.", "group name is empty"),
+        (462, RequestValidationError, "Grup id alanını boş bırakamazsınız.", "group id is empty"),
+        (463, NotFoundError, "Böyle bir grup bulunamadı.", "group not found"),
+        (464, PageError, "Page değeri 1 den başlamalı.", "page must start from 1"),
+        (465, NotFoundError, "Kişi bulunamadı.", "person not found"),
+        (466, RecipientError, "Hatalı numara.", "invalid number (not a Turkish carrier prefix)"),
+        (467, RequestValidationError, "Evrak bilgisi eksik.", "document information missing"),
+        (
+            468,
+            IysError,
+            "IYS üzerinden sorgulama yapılıp, yapılmayacağını ayarlamalısınız.",
+            "you must set whether to check İYS (iys)",
+        ),
+        (
+            469,
+            IysError,
+            "IYS listenizi seçmelisiniz, BIREYSEL veya TACIR.",
+            "you must choose iysList BIREYSEL or TACIR",
+        ),
+        (470, IysError, "IYS kodunuzu ayarlamalısınız.", "İYS code not configured on the account"),
+        (
+            471,
+            RequestValidationError,
+            "Arama terimi en az 3 karakter olmalıdır",
+            "search term shorter than 3 characters",
+        ),
+        (
+            472,
+            RequestValidationError,
+            "Ad, soyad, cep telefonu, email alanlarından en az biri dolu olmalıdır.",
+            "one of name, surname, mobile or e-mail is required",
+        ),
+        (473, NotFoundError, "Özel alan bulunamadı.", "custom field not found"),
+        (
+            474,
+            BlacklistError,
+            "Bu numara üzerindeki engelleme kaldırılamaz",
+            "the block on this number cannot be removed (not on the blacklist)",
+        ),
+        (
+            503,
+            ServiceUnavailableError,
+            "Sunucu geçici olarak servis dışı",
+            "server temporarily unavailable; retry with backoff",
+        ),
+    ]
+    return {code: CodeInfo(code, cls, msg, desc) for code, cls, msg, desc in rows}
+
+
+CODES: dict[int, CodeInfo] = _table()
+"""Every documented envelope code (400–474, 503) with its class, Turkish message and meaning."""
+
+
+def error_for_code(
+    code: int,
+    message: str | None = None,
+    *,
+    endpoint: str | None = None,
+    http_status: int | None = None,
+    retry_after: float | None = None,
+) -> APIError:
+    """The typed error for a body code; undocumented codes fall back by range."""
+    info = CODES.get(code)
+    if info is not None:
+        cls: type[APIError] = info.cls
+    elif code == 429:
+        cls = RateLimitError
+    elif code >= 500:
+        cls = ServiceUnavailableError
+    elif code >= 400:
+        cls = BadRequestError
+    else:
+        cls = APIError
+    text = message if message else (info.message if info else f"HTTP {code}")
+    return cls(code, text, endpoint=endpoint, http_status=http_status, retry_after=retry_after)

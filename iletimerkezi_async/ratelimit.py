@@ -1,0 +1,126 @@
+"""Holding send-sms to the account's budget of recipients per second.
+
+iletiMerkezi meters *recipients*, not requests (100 per second per account), so
+``sms.send*`` charge one token per recipient.  The bucket runs on the event
+loop's clock (``loop.time()`` and ``call_at``), so a test loop with a virtual
+clock drives it without real sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+from typing import Protocol, runtime_checkable
+
+__all__ = ["RateLimiter", "TokenBucket"]
+
+
+@runtime_checkable
+class RateLimiter(Protocol):
+    """Anything that can hold a caller until ``cost`` units of budget are free."""
+
+    async def acquire(self, cost: float = 1) -> None: ...
+
+
+class _Waiter:
+    __slots__ = ("cost", "future")
+
+    def __init__(self, cost: float, future: asyncio.Future[None]) -> None:
+        self.cost = cost
+        self.future = future
+
+
+class TokenBucket:
+    """A FIFO token bucket: ``rate`` tokens every ``per`` seconds, at most ``capacity`` saved.
+
+    Waiters are served strictly in arrival order, so a large order is not
+    starved by a stream of small ones.  A cost above ``capacity`` waits for a
+    full bucket and drains it (one 500-recipient order through a 100/s bucket
+    still goes, it just leaves nothing for the next second).  A waiter that is
+    cancelled gives its place (and any tokens already granted) back.
+    """
+
+    def __init__(self, rate: float = 100, per: float = 1.0, capacity: float | None = None) -> None:
+        if rate <= 0 or per <= 0:
+            raise ValueError("rate and per must be positive")
+        if capacity is not None and capacity <= 0:
+            raise ValueError("capacity must be positive")
+        self.rate = float(rate)
+        self.per = float(per)
+        self.capacity = float(capacity) if capacity is not None else float(rate)
+        self._level = self.capacity
+        self._updated: float | None = None
+        self._waiters: collections.deque[_Waiter] = collections.deque()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"TokenBucket(rate={self.rate:g}, per={self.per:g}, capacity={self.capacity:g}, "
+            f"waiting={len(self._waiters)})"
+        )
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.rate / self.per
+
+    def available(self) -> float:
+        """Tokens that could be taken now (inside a running loop)."""
+        self._refill(asyncio.get_running_loop().time())
+        return self._level
+
+    def _refill(self, now: float) -> None:
+        if self._updated is not None and now > self._updated:
+            self._level = min(
+                self.capacity, self._level + (now - self._updated) * self.tokens_per_second
+            )
+        if self._updated is None or now > self._updated:
+            self._updated = now
+
+    async def acquire(self, cost: float = 1) -> None:
+        """Wait until ``cost`` tokens are available, then take them."""
+        if cost < 0:
+            raise ValueError("cost must not be negative")
+        if cost == 0:
+            return
+        cost = min(float(cost), self.capacity)
+        loop = asyncio.get_running_loop()
+        self._refill(loop.time())
+        if not self._waiters and self._level >= cost:
+            self._level -= cost
+            return
+        waiter = _Waiter(cost, loop.create_future())
+        self._waiters.append(waiter)
+        self._schedule(loop)
+        try:
+            await waiter.future
+        except asyncio.CancelledError:
+            if waiter.future.done() and not waiter.future.cancelled():
+                # Granted and cancelled in the same tick: return the tokens.
+                self._level = min(self.capacity, self._level + waiter.cost)
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            self._schedule(loop)
+            raise
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Grant what the head of the queue can have now, and set a timer for the rest."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        now = loop.time()
+        self._refill(now)
+        while self._waiters:
+            head = self._waiters[0]
+            if head.future.done():  # cancelled while queued
+                self._waiters.popleft()
+                continue
+            if self._level >= head.cost - 1e-9:
+                self._level -= head.cost
+                self._waiters.popleft()
+                head.future.set_result(None)
+                continue
+            missing = head.cost - self._level
+            self._timer = loop.call_at(now + missing / self.tokens_per_second, self._schedule, loop)
+            return

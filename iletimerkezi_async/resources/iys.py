@@ -1,0 +1,93 @@
+"""İYS consent registry: register consents, check one recipient's consent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .. import _convert, _validate, _wire
+from ..errors import InvalidRequestError, RequestValidationError
+from ..models import Consent, IysList
+from ._base import Resource
+
+CHUNK = 5000
+"""Records per consent/create request (the API takes 1–5000)."""
+
+
+class IysResource(Resource):
+    async def register(
+        self, brand_code: int | str, consents: Iterable[Consent]
+    ) -> list[dict[str, Any]]:
+        """Register consents in chunks of 5,000; what the API returned for each chunk.
+
+        Every record is checked before the first request, so a bad record never
+        leaves the registry half-written.  If a chunk fails, the error's notes
+        say how many records were registered before it.
+        """
+        code = _validate.brand_code(brand_code)
+        now = self._now()
+        records: list[dict[str, str]] = []
+        for i, consent in enumerate(consents):
+            if not isinstance(consent, Consent):
+                raise InvalidRequestError(f"consents[{i}]", "must be an iletimerkezi_async.Consent")
+            field = f"consents[{i}]"
+            recipient_type = _validate.enum_value(
+                consent.recipient_type, IysList, f"{field}.recipient_type"
+            )
+            records.append(
+                _wire.consent_record(
+                    recipient=_validate.recipient(consent.recipient, f"{field}.recipient"),
+                    recipient_type=recipient_type,
+                    type=_validate.consent_type(consent.type, f"{field}.type"),
+                    status=_validate.consent_status(consent.status, f"{field}.status"),
+                    source=_validate.source(consent.source, f"{field}.source"),
+                    consent_date=_validate.consent_date(
+                        consent.consent_date,
+                        recipient_type=recipient_type,
+                        now=now,
+                        field=f"{field}.consent_date",
+                    ),
+                )
+            )
+        if not records:
+            raise InvalidRequestError("consents", "needs at least one consent")
+        results: list[dict[str, Any]] = []
+        for start in range(0, len(records), CHUNK):
+            chunk = records[start : start + CHUNK]
+            try:
+                payload = await self._transport.request(_wire.consent_create(code, chunk))
+            except Exception as exc:
+                exc.add_note(
+                    f"{start} of {len(records)} consents were registered before this chunk "
+                    f"(records {start}–{start + len(chunk) - 1}) failed"
+                )
+                raise
+            results.append(payload)
+        return results
+
+    async def check(
+        self,
+        brand_code: int | str,
+        recipient: str,
+        *,
+        recipient_type: str | IysList = "BIREYSEL",
+        type: str = "MESAJ",
+    ) -> Consent | None:
+        """The recipient's current consent, or ``None`` when İYS holds no record.
+
+        Both ways the API says "no record" give ``None``: a 422, and the
+        documented drift of ``200`` with ``consent: []``.
+        """
+        call = _wire.consent_show(
+            _validate.brand_code(brand_code),
+            recipient=_validate.recipient(recipient),
+            recipient_type=_validate.enum_value(recipient_type, IysList, "recipient_type"),
+            type=_validate.consent_type(type),
+        )
+        try:
+            payload = await self._transport.request(call)
+        except RequestValidationError as exc:
+            if exc.code == 422:
+                return None
+            raise
+        return _convert.consent(payload)

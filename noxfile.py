@@ -1,0 +1,29 @@
+"""Development sessions: tests, lint, typecheck (and, as they land, docs and bench)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests", "lint", "typecheck"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite against the fake server over loopback."""
+    session.install("-e", ".[test,cli,redis]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    session.install("-e", ".[test,cli,redis]", "mypy>=1.11")
+    session.run("mypy", "--strict", "iletimerkezi_async")

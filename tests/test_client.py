@@ -1,0 +1,121 @@
+"""Client lifecycle: credentials, owned vs borrowed sessions, close, URLs, repr."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from aioresponses import aioresponses
+
+import iletimerkezi_async as im
+
+from .conftest import BASE, HASH, KEY
+
+BALANCE = {"response": {"status": {"code": 200, "message": "ok"}, "balance": {"amount": 1, "sms": 2}}}
+
+
+def test_credentials_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ILETIMERKEZI_API_KEY", KEY)
+    monkeypatch.setenv("ILETIMERKEZI_API_HASH", HASH)
+    client = im.Client()
+    assert client._transport._key == KEY and client._transport._hash == HASH
+
+
+@pytest.mark.parametrize(("key", "hash_", "missing"), [(None, "h", "api_key"), ("k", None, "api_hash"), ("", " ", "api_key")])
+def test_missing_credentials_raise_at_construction(
+    monkeypatch: pytest.MonkeyPatch, key: str | None, hash_: str | None, missing: str
+) -> None:
+    monkeypatch.delenv("ILETIMERKEZI_API_KEY", raising=False)
+    monkeypatch.delenv("ILETIMERKEZI_API_HASH", raising=False)
+    with pytest.raises(im.ConfigurationError, match=missing):
+        im.Client(key, hash_)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://api.iletimerkezi.com", "http://10.0.0.5:8080", "ftp://x", "not a url", "https://u:p@h", "https://h/?q=1"],
+)
+def test_unsafe_base_urls_are_refused(url: str) -> None:
+    with pytest.raises(im.ConfigurationError):
+        im.Client("k", "h", base_url=url)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "https://example.com/"]
+)
+def test_loopback_http_and_https_are_accepted(url: str) -> None:
+    assert im.Client("k", "h", base_url=url).base_url == url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"timeout": 0},
+        {"timeout": -1.0},
+        {"timeout": "30"},
+        {"retry": 3},
+        {"send_limiter": object()},
+        {"default_sender": "ÇOKUZUNBAŞLIK"},
+        {"default_sender": "TOO LONG NAME"},
+        {"session": "not a session"},
+    ],
+)
+def test_bad_settings_raise_configuration_error(kwargs: dict[str, object]) -> None:
+    with pytest.raises(im.ConfigurationError):
+        im.Client("k", "h", **kwargs)  # type: ignore[arg-type]
+
+
+async def test_repr_never_shows_secrets() -> None:
+    async with im.Client(KEY, HASH, default_sender="ACME") as client:
+        text = repr(client) + str(client) + repr(client.sms) + repr(client.send_limiter)
+        assert KEY not in text and HASH not in text
+        assert KEY[:4] not in text and HASH[:4] not in text
+        assert "ACME" in text
+
+
+async def test_owned_session_created_lazily_and_closed(mocked: aioresponses) -> None:
+    mocked.post(f"{BASE}/v1/get-balance/json", payload=BALANCE)
+    client = im.Client("k", "h")
+    assert client._transport._session is None  # nothing created outside the loop
+    await client.account.balance()
+    session = client._transport._session
+    assert isinstance(session, aiohttp.ClientSession) and not session.closed
+    await client.close()
+    assert session.closed and client.closed
+    await client.close()  # idempotent
+
+
+async def test_borrowed_session_is_never_closed(mocked: aioresponses) -> None:
+    mocked.post(f"{BASE}/v1/get-balance/json", payload=BALANCE)
+    async with aiohttp.ClientSession() as session:
+        async with im.Client("k", "h", session=session) as client:
+            await client.account.balance()
+        assert client.closed
+        assert not session.closed
+
+
+async def test_use_after_close_raises() -> None:
+    client = im.Client("k", "h")
+    await client.close()
+    with pytest.raises(im.ClientClosedError):
+        await client.account.balance()
+    with pytest.raises(im.ClientClosedError):
+        async with client:
+            pass
+
+
+async def test_closed_borrowed_session_is_a_configuration_error() -> None:
+    session = aiohttp.ClientSession()
+    await session.close()
+    async with im.Client("k", "h", session=session) as client:
+        with pytest.raises(im.ConfigurationError, match="closed"):
+            await client.account.balance()
+
+
+async def test_default_limiter_is_a_private_100_per_second_bucket() -> None:
+    a, b = im.Client("k", "h"), im.Client("k", "h")
+    assert isinstance(a.send_limiter, im.TokenBucket)
+    assert a.send_limiter is not b.send_limiter
+    assert a.send_limiter.rate == 100 and a.send_limiter.capacity == 100
+    assert im.Client("k", "h", send_limiter=None).send_limiter is None
+    await a.close()
+    await b.close()

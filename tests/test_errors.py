@@ -1,0 +1,133 @@
+"""Every documented code maps to its class; the body code decides; no raw exception escapes."""
+
+from __future__ import annotations
+
+import pytest
+
+import iletimerkezi_async as im
+from iletimerkezi_async import _wire
+from iletimerkezi_async.errors import CODES, error_for_code
+
+EXPECTED = {
+    400: im.BadRequestError,
+    401: im.AuthenticationError,
+    402: im.InsufficientBalanceError,
+    403: im.SubscriptionError,
+    404: im.NotFoundError,
+    422: im.RequestValidationError,
+    450: im.SenderError,
+    451: im.DuplicateOrderError,
+    452: im.RecipientError,
+    453: im.MessageError,
+    454: im.MessageError,
+    455: im.OrderNotFoundError,
+    456: im.OrderNotReadyError,
+    457: im.ScheduleError,
+    458: im.DateRangeError,
+    459: im.SenderError,
+    460: im.SenderError,
+    461: im.RequestValidationError,
+    462: im.RequestValidationError,
+    463: im.NotFoundError,
+    464: im.PageError,
+    465: im.NotFoundError,
+    466: im.RecipientError,
+    467: im.RequestValidationError,
+    468: im.IysError,
+    469: im.IysError,
+    470: im.IysError,
+    471: im.RequestValidationError,
+    472: im.RequestValidationError,
+    473: im.NotFoundError,
+    474: im.BlacklistError,
+    503: im.ServiceUnavailableError,
+}
+
+
+def test_table_covers_every_documented_code() -> None:
+    assert set(CODES) == set(EXPECTED)
+    for code in range(450, 475):
+        assert code in CODES
+
+
+@pytest.mark.parametrize(("code", "cls"), sorted(EXPECTED.items()))
+@pytest.mark.parametrize("as_string", [False, True])
+def test_body_code_maps_to_class(code: int, cls: type[im.APIError], as_string: bool) -> None:
+    info = CODES[code]
+    body = {"response": {"status": {"code": str(code) if as_string else code, "message": info.message}}}
+    raw = __import__("json").dumps(body).encode()
+    # The HTTP status does not matter: the live API may answer 200 with an error body.
+    with pytest.raises(cls) as caught:
+        _wire.decode(raw, endpoint="get-balance", http_status=200)
+    err = caught.value
+    assert type(err) is cls
+    assert err.code == code
+    assert err.message == info.message
+    assert err.description == info.description
+    assert err.endpoint == "get-balance"
+    assert info.message in str(err) and info.description in str(err)
+    assert isinstance(err, im.APIError) and isinstance(err, im.IletiMerkeziError)
+
+
+def test_authentication_error_names_three_causes() -> None:
+    text = str(error_for_code(401, "API erişim izniniz yok"))
+    assert "key or hash" in text
+    assert "Allow API access" in text
+    assert "IP" in text and "whitelist" in text
+
+
+@pytest.mark.parametrize(
+    ("code", "cls"),
+    [(500, im.ServiceUnavailableError), (502, im.ServiceUnavailableError),
+     (429, im.RateLimitError), (418, im.BadRequestError), (499, im.BadRequestError)],
+)
+def test_undocumented_codes_fall_back_by_range(code: int, cls: type[im.APIError]) -> None:
+    assert type(error_for_code(code)) is cls
+
+
+def test_success_body_returns_response() -> None:
+    raw = b'{"response":{"status":{"code":"200","message":"ok"},"balance":{"amount":"0","sms":"1"}}}'
+    response = _wire.decode(raw, endpoint="get-balance", http_status=200)
+    assert response["balance"] == {"amount": "0", "sms": "1"}
+
+
+def test_error_body_wins_over_http_200_and_success_body_over_http_error() -> None:
+    raw = b'{"response":{"status":{"code":200,"message":"ok"}}}'
+    assert _wire.decode(raw, endpoint="x", http_status=500)["status"]["code"] == 200
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "cls"),
+    [
+        (b"<html><body>Bad gateway</body></html>", 502, im.ServiceUnavailableError),
+        (b"<html>oops</html>", 500, im.ServiceUnavailableError),
+        (b"<html>oops</html>", 200, im.ResponseFormatError),
+        (b"", 200, im.ResponseFormatError),
+        (b'{"response": {"status": {"co', 200, im.ResponseFormatError),
+        (b"[1, 2]", 200, im.ResponseFormatError),
+        (b'{"response": {"status": {"code": "abc"}}}', 200, im.ResponseFormatError),
+        (b'{"response": {"status": {"code": true}}}', 200, im.ResponseFormatError),
+        (b'{"response": []}', 200, im.ResponseFormatError),
+        (b'{"other": 1}', 404, im.ResponseFormatError),
+        (b"\xff\xfe\x00garbage", 200, im.ResponseFormatError),
+        (b"not json", 429, im.RateLimitError),
+    ],
+)
+def test_unreadable_bodies_become_typed_errors(raw: bytes, status: int, cls: type[Exception]) -> None:
+    with pytest.raises(cls):
+        _wire.decode(raw, endpoint="get-balance", http_status=status)
+
+
+def test_errors_never_hold_secrets_in_repr() -> None:
+    err = error_for_code(401, endpoint="get-balance")
+    assert "get-balance" in repr(err)
+    t = im.SendOutcomeUnknownError("send-sms: timed out")
+    assert t.maybe_sent is True and "maybe_sent=True" in repr(t)
+    assert isinstance(t, im.TransportError)
+
+
+def test_invalid_request_error_names_field_and_rule() -> None:
+    err = im.InvalidRequestError("sender", "must be at most 11 characters")
+    assert err.field == "sender" and err.rule == "must be at most 11 characters"
+    assert str(err) == "sender: must be at most 11 characters"
+    assert isinstance(err, ValueError)
