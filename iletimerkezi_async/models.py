@@ -135,6 +135,11 @@ class MessageReport:
     number: str
     status: MessageStatus
 
+    def __repr__(self) -> str:
+        from .phone import mask_number
+
+        return f"MessageReport(number={mask_number(self.number)!r}, status={self.status.name})"
+
 
 @attrs.frozen(kw_only=True)
 class OrderReport:
@@ -230,6 +235,16 @@ class Consent:
     status: ConsentStatus
     source: str
     consent_date: datetime | None = None
+
+    def __repr__(self) -> str:
+        from .phone import mask_number
+
+        who = "<e-mail>" if "@" in self.recipient else mask_number(self.recipient)
+        return (
+            f"Consent(recipient={who!r}, recipient_type={self.recipient_type!s}, "
+            f"type={self.type!s}, status={self.status!s}, source={self.source!r}, "
+            f"consent_date={self.consent_date!r})"
+        )
 
 
 @attrs.frozen(kw_only=True)

@@ -10,7 +10,9 @@ import iletimerkezi_async as im
 
 from .conftest import BASE, HASH, KEY
 
-BALANCE = {"response": {"status": {"code": 200, "message": "ok"}, "balance": {"amount": 1, "sms": 2}}}
+BALANCE = {
+    "response": {"status": {"code": 200, "message": "ok"}, "balance": {"amount": 1, "sms": 2}}
+}
 
 
 def test_credentials_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -20,7 +22,10 @@ def test_credentials_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert client._transport._key == KEY and client._transport._hash == HASH
 
 
-@pytest.mark.parametrize(("key", "hash_", "missing"), [(None, "h", "api_key"), ("k", None, "api_hash"), ("", " ", "api_key")])
+@pytest.mark.parametrize(
+    ("key", "hash_", "missing"),
+    [(None, "h", "api_key"), ("k", None, "api_hash"), ("", " ", "api_key")],
+)
 def test_missing_credentials_raise_at_construction(
     monkeypatch: pytest.MonkeyPatch, key: str | None, hash_: str | None, missing: str
 ) -> None:
@@ -32,7 +37,14 @@ def test_missing_credentials_raise_at_construction(
 
 @pytest.mark.parametrize(
     "url",
-    ["http://api.iletimerkezi.com", "http://10.0.0.5:8080", "ftp://x", "not a url", "https://u:p@h", "https://h/?q=1"],
+    [
+        "http://api.iletimerkezi.com",
+        "http://10.0.0.5:8080",
+        "ftp://x",
+        "not a url",
+        "https://u:p@h",
+        "https://h/?q=1",
+    ],
 )
 def test_unsafe_base_urls_are_refused(url: str) -> None:
     with pytest.raises(im.ConfigurationError):

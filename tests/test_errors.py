@@ -54,7 +54,9 @@ def test_table_covers_every_documented_code() -> None:
 @pytest.mark.parametrize("as_string", [False, True])
 def test_body_code_maps_to_class(code: int, cls: type[im.APIError], as_string: bool) -> None:
     info = CODES[code]
-    body = {"response": {"status": {"code": str(code) if as_string else code, "message": info.message}}}
+    body = {
+        "response": {"status": {"code": str(code) if as_string else code, "message": info.message}}
+    }
     raw = __import__("json").dumps(body).encode()
     # The HTTP status does not matter: the live API may answer 200 with an error body.
     with pytest.raises(cls) as caught:
@@ -78,15 +80,22 @@ def test_authentication_error_names_three_causes() -> None:
 
 @pytest.mark.parametrize(
     ("code", "cls"),
-    [(500, im.ServiceUnavailableError), (502, im.ServiceUnavailableError),
-     (429, im.RateLimitError), (418, im.BadRequestError), (499, im.BadRequestError)],
+    [
+        (500, im.ServiceUnavailableError),
+        (502, im.ServiceUnavailableError),
+        (429, im.RateLimitError),
+        (418, im.BadRequestError),
+        (499, im.BadRequestError),
+    ],
 )
 def test_undocumented_codes_fall_back_by_range(code: int, cls: type[im.APIError]) -> None:
     assert type(error_for_code(code)) is cls
 
 
 def test_success_body_returns_response() -> None:
-    raw = b'{"response":{"status":{"code":"200","message":"ok"},"balance":{"amount":"0","sms":"1"}}}'
+    raw = (
+        b'{"response":{"status":{"code":"200","message":"ok"},"balance":{"amount":"0","sms":"1"}}}'
+    )
     response = _wire.decode(raw, endpoint="get-balance", http_status=200)
     assert response["balance"] == {"amount": "0", "sms": "1"}
 
@@ -113,7 +122,9 @@ def test_error_body_wins_over_http_200_and_success_body_over_http_error() -> Non
         (b"not json", 429, im.RateLimitError),
     ],
 )
-def test_unreadable_bodies_become_typed_errors(raw: bytes, status: int, cls: type[Exception]) -> None:
+def test_unreadable_bodies_become_typed_errors(
+    raw: bytes, status: int, cls: type[Exception]
+) -> None:
     with pytest.raises(cls):
         _wire.decode(raw, endpoint="get-balance", http_status=status)
 

@@ -1,0 +1,176 @@
+"""Bad input is refused with InvalidRequestError naming field and rule, before any request.
+
+Each case runs against the fake server and then asserts, through its request
+log, that nothing reached it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import iletimerkezi_async as im
+from iletimerkezi_async.testing import FakeIletiMerkezi
+
+IST = ZoneInfo("Europe/Istanbul")
+FUTURE = datetime.now(IST) + timedelta(days=1)
+GOOD = "+905051234567"
+Call = Callable[[im.Client], Awaitable[Any]]
+
+
+def consent(**changes: Any) -> im.Consent:
+    fields: dict[str, Any] = {
+        "recipient": GOOD,
+        "recipient_type": im.IysList.BIREYSEL,
+        "type": im.ConsentType.MESAJ,
+        "status": im.ConsentStatus.ONAY,
+        "source": "HS_WEB",
+        "consent_date": datetime(2026, 1, 7, 23, 50, tzinfo=IST),
+    }
+    fields.update(changes)
+    return im.Consent(**fields)
+
+
+CASES: list[tuple[str, str, Call]] = [
+    # numbers
+    ("to", "mobile", lambda c: c.sms.send("12345", "x", sender="ACME")),
+    ("to", "mobile", lambda c: c.sms.send("+902121234567", "x", sender="ACME")),
+    ("to", "mobile", lambda c: c.sms.send("505123456", "x", sender="ACME")),
+    ("to", "mobile", lambda c: c.sms.send("50512345678", "x", sender="ACME")),
+    ("to", "mobile", lambda c: c.sms.send("abc", "x", sender="ACME")),
+    ("to", "mobile", lambda c: c.sms.send("", "x", sender="ACME")),
+    ("to[1]", "mobile", lambda c: c.sms.send([GOOD, "+90 505 12"], "x", sender="ACME")),
+    ("to", "at least one", lambda c: c.sms.send([], "x", sender="ACME")),
+    ("to", "phone", lambda c: c.sms.send(True, "x", sender="ACME")),  # type: ignore[arg-type]
+    ("to[0]", "phone", lambda c: c.sms.send([None], "x", sender="ACME")),  # type: ignore[list-item]
+    (
+        "to",
+        "50,000",
+        lambda c: c.sms.send((f"+90505{i:07d}" for i in range(50_001)), "x", sender="ACME"),
+    ),
+    # text
+    ("text", "empty", lambda c: c.sms.send(GOOD, "", sender="ACME")),
+    ("text", "empty", lambda c: c.sms.send(GOOD, "   \n", sender="ACME")),
+    ("text", "7", lambda c: c.sms.send(GOOD, "a" * 1074, sender="ACME")),
+    ("text", "7", lambda c: c.sms.send(GOOD, "ş" * 1039, sender="ACME")),
+    ("text", "7", lambda c: c.sms.send(GOOD, "ж" * 444, sender="ACME")),
+    ("text", "string", lambda c: c.sms.send(GOOD, None, sender="ACME")),  # type: ignore[arg-type]
+    # sender
+    ("sender", "11", lambda c: c.sms.send(GOOD, "x", sender="ABCDEFGHIJKL")),
+    ("sender", "Turkish", lambda c: c.sms.send(GOOD, "x", sender="ŞİRKET")),
+    ("sender", "ASCII", lambda c: c.sms.send(GOOD, "x", sender="ACME!")),
+    ("sender", "empty", lambda c: c.sms.send(GOOD, "x", sender="")),
+    ("sender", "space", lambda c: c.sms.send(GOOD, "x", sender=" ACME")),
+    ("sender", "required", lambda c: c.sms.send(GOOD, "x")),
+    # send_at
+    (
+        "send_at",
+        "aware",
+        lambda c: c.sms.send(GOOD, "x", sender="ACME", send_at=datetime(2030, 1, 1)),
+    ),
+    (
+        "send_at",
+        "future",
+        lambda c: c.sms.send(GOOD, "x", sender="ACME", send_at=datetime(2020, 1, 1, tzinfo=IST)),
+    ),
+    (
+        "send_at",
+        "future",
+        lambda c: c.sms.send(GOOD, "x", sender="ACME", send_at=datetime.now(IST)),
+    ),
+    (
+        "send_at",
+        "datetime",
+        lambda c: c.sms.send(GOOD, "x", sender="ACME", send_at="2030-01-01 10:00"),
+    ),  # type: ignore[arg-type]
+    # iys
+    ("iys", "BIREYSEL", lambda c: c.sms.send(GOOD, "x", sender="ACME", iys="KURUMSAL")),
+    ("iys", "BIREYSEL", lambda c: c.sms.send(GOOD, "x", sender="ACME", iys=1)),  # type: ignore[arg-type]
+    ("iys", "BIREYSEL", lambda c: c.sms.send(GOOD, "x", sender="ACME", iys=im.IysList.UNKNOWN)),
+    # send_many
+    (
+        "messages[1].number",
+        "more than once",
+        lambda c: c.sms.send_many([(GOOD, "a"), ("5051234567", "b")], sender="ACME"),
+    ),
+    ("messages", "at least one", lambda c: c.sms.send_many({}, sender="ACME")),
+    (
+        "messages[0].text",
+        "empty",
+        lambda c: c.sms.send_many({GOOD: "", "5321234567": "x"}, sender="ACME"),
+    ),
+    ("messages[0]", "pair", lambda c: c.sms.send_many([GOOD], sender="ACME")),  # type: ignore[list-item]
+    # order ids, pages
+    ("order_id", "digits", lambda c: c.sms.cancel("abc")),
+    ("order_id", "digits", lambda c: c.reports.get("")),
+    ("order_id", "digits", lambda c: c.reports.get("-5")),
+    ("page", "at least 1", lambda c: c.reports.get("5", page=0)),
+    ("page", "at least 1", lambda c: c.reports.get("5", page=-1)),
+    ("page_size", "1 to 1000", lambda c: c.reports.get("5", page_size=1001)),
+    ("page_size", "1 to 1000", lambda c: c.reports.get("5", page_size=0)),
+    # blacklist
+    ("number", "mobile", lambda c: c.blacklist.add("0212 123 45 67")),
+    ("number", "mobile", lambda c: c.blacklist.remove("hello")),
+    # İYS
+    ("brand_code", "positive", lambda c: c.iys.check(0, GOOD)),
+    ("brand_code", "positive", lambda c: c.iys.check("abc", GOOD)),
+    ("recipient", "e-mail", lambda c: c.iys.check(696422, "not-an-email@")),
+    ("recipient_type", "BIREYSEL", lambda c: c.iys.check(696422, GOOD, recipient_type="KISI")),
+    ("type", "MESAJ", lambda c: c.iys.check(696422, GOOD, type="SMS")),
+    ("consents", "at least one", lambda c: c.iys.register(696422, [])),
+    ("consents[0].source", "HS_", lambda c: c.iys.register(696422, [consent(source="WEB")])),
+    ("consents[0].status", "ONAY", lambda c: c.iys.register(696422, [consent(status="EVET")])),
+    (
+        "consents[0].consent_date",
+        "required",
+        lambda c: c.iys.register(696422, [consent(consent_date=None)]),
+    ),
+    (
+        "consents[0].consent_date",
+        "future",
+        lambda c: c.iys.register(696422, [consent(consent_date=FUTURE)]),
+    ),
+    (
+        "consents[0].consent_date",
+        "aware",
+        lambda c: c.iys.register(696422, [consent(consent_date=datetime(2026, 1, 1))]),
+    ),
+    (
+        "consents[1].recipient",
+        "mobile",
+        lambda c: c.iys.register(696422, [consent(), consent(recipient="123")]),
+    ),
+    ("consents[0]", "Consent", lambda c: c.iys.register(696422, [{"recipient": GOOD}])),  # type: ignore[list-item]
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "rule", "call"), CASES, ids=[f"{i}-{c[0]}" for i, c in enumerate(CASES)]
+)
+async def test_refused_before_any_request(
+    fake_iletimerkezi: FakeIletiMerkezi, field: str, rule: str, call: Call
+) -> None:
+    async with fake_iletimerkezi.client(send_limiter=None) as client:
+        with pytest.raises(im.InvalidRequestError) as caught:
+            await call(client)
+    assert caught.value.field == field
+    assert rule.casefold() in caught.value.rule.casefold()
+    assert fake_iletimerkezi.requests == []
+
+
+def test_there_are_at_least_forty_cases() -> None:
+    assert len(CASES) >= 40
+
+
+async def test_a_late_bad_consent_stops_every_chunk(fake_iletimerkezi: FakeIletiMerkezi) -> None:
+    consents = [consent(recipient=f"+90505{i:07d}") for i in range(7000)]
+    consents.append(consent(source="nope"))
+    async with fake_iletimerkezi.client() as client:
+        with pytest.raises(im.InvalidRequestError) as caught:
+            await client.iys.register(696422, consents)
+    assert caught.value.field == "consents[7000].source"
+    assert fake_iletimerkezi.requests == []
