@@ -43,6 +43,13 @@ USER_AGENT = (
 )
 
 
+_HEADERS = {
+    "Content-Type": "application/json",
+    "Accept": "application/json",
+    "User-Agent": USER_AGENT,
+}
+
+
 class ClientClosedError(IletiMerkeziError, RuntimeError):
     """The client was used after ``close()``."""
 
@@ -118,11 +125,7 @@ class Transport:
         if self._session is None:
             # Created here, inside the running loop, never at construction time.
             asyncio.get_running_loop()
-            connector = aiohttp.TCPConnector(ssl=self._ssl if self._ssl is not None else True)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                headers={"User-Agent": USER_AGENT},
-            )
+            self._session = aiohttp.ClientSession()
         elif self._session.closed:
             raise ConfigurationError("the aiohttp session given to the Client is closed")
         return self._session
@@ -138,12 +141,16 @@ class Transport:
 
     async def _post(self, url: str, body: bytes) -> tuple[int, bytes, float | None]:
         session = self._get_session()
+        # Per request, so a borrowed session gets them too; raise_for_status=False
+        # because the body's code decides, even if the session was built to raise.
         async with session.post(
             url,
             data=body,
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            headers=_HEADERS,
             timeout=self.timeout,
             allow_redirects=False,
+            raise_for_status=False,
+            ssl=self._ssl if self._ssl is not None else True,
         ) as resp:
             raw = await resp.read()
             return resp.status, raw, parse_retry_after(resp.headers.get("Retry-After"))

@@ -90,9 +90,10 @@ class TransportError(IletiMerkeziError):
 class SendOutcomeUnknownError(TransportError):
     """A send that may have created an order although no order id came back.
 
-    The SDK never resends in this case (send-sms has no idempotency key); check
-    ``reports.list`` or the panel before sending again.  ``cause`` describes
-    what happened (a timeout, a dropped connection, a 451 on a retry…).
+    The SDK never resends in this case (send-sms has no idempotency key): look
+    for the order in the day's reports or the panel before sending again.  The
+    message says what happened (a timeout, a dropped connection, a 451 on a
+    retry, an answer without a readable order id).
     """
 
     def __init__(self, message: str, *, endpoint: str | None = "send-sms") -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 import pytest
+import yarl
 from aioresponses import aioresponses
 
 import iletimerkezi_async as im
@@ -131,3 +132,20 @@ async def test_default_limiter_is_a_private_100_per_second_bucket() -> None:
     assert im.Client("k", "h", send_limiter=None).send_limiter is None
     await a.close()
     await b.close()
+
+
+async def test_borrowed_session_that_raises_for_status_still_maps_body_codes(
+    mocked: aioresponses,
+) -> None:
+    mocked.post(
+        f"{BASE}/v1/get-balance/json",
+        status=401,
+        payload={"response": {"status": {"code": 401, "message": "Üyelik bilgileri hatalı"}}},
+    )
+    async with (
+        aiohttp.ClientSession(raise_for_status=True) as session,
+        im.Client("k", "h", session=session) as client,
+    ):
+        with pytest.raises(im.AuthenticationError):
+            await client.account.balance()
+    assert len(mocked.requests[("POST", yarl.URL(f"{BASE}/v1/get-balance/json"))]) == 1

@@ -243,3 +243,20 @@ def test_policy_validates() -> None:
     with pytest.raises(ValueError, match="attempts"):
         RetryPolicy(attempts=0)
     assert RetryPolicy.none().attempts == 1
+
+
+@pytest.mark.parametrize(
+    "order",
+    [{}, {"id": None}, {"id": ["1"]}, None, "12"],
+    ids=["empty", "none", "list", "null", "str"],
+)
+async def test_send_accepted_without_a_readable_id_is_outcome_unknown(
+    client: im.Client, mocked: aioresponses, order: object
+) -> None:
+    mocked.post(
+        url("send-sms"),
+        payload={"response": {"status": {"code": 200, "message": "ok"}, "order": order}},
+    )
+    with pytest.raises(im.SendOutcomeUnknownError, match="accepted"):
+        await client.sms.send("5051234567", "Kodunuz 1234")
+    assert attempts(mocked, "send-sms") == 1

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from .. import _convert, _validate, _wire
-from ..errors import InvalidRequestError
+from ..errors import InvalidRequestError, ResponseFormatError, SendOutcomeUnknownError
 from ..models import IysList, Order
 from ._base import Resource
 
@@ -94,7 +94,13 @@ class SmsResource(Resource):
             iys_list is not None,
         )
         payload = await self._transport.request(call)
-        return _convert.order(payload, recipients=call.cost)
+        try:
+            return _convert.order(payload, recipients=call.cost)
+        except ResponseFormatError as exc:
+            # The API said 200, so the order exists; only its id is unreadable.
+            raise SendOutcomeUnknownError(
+                f"send-sms: the order was accepted but its id could not be read ({exc})"
+            ) from None
 
     async def cancel(self, order_id: str) -> None:
         """Cancel a scheduled order before its time (afterwards: OrderNotFoundError, 455)."""
