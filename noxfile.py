@@ -27,3 +27,10 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[test,cli,redis]", "mypy>=1.11")
     session.run("mypy", "--strict", "iletimerkezi_async")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site; any warning fails the build."""
+    session.install("-e", ".[docs,cli]")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")

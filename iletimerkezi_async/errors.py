@@ -47,6 +47,16 @@ class IletiMerkeziError(Exception):
     """Base of every error this package raises."""
 
 
+def _rebuild(
+    cls: type[BaseException], args: tuple[object, ...], state: dict[str, object]
+) -> BaseException:
+    """Unpickle an error whose constructor takes keyword-only state."""
+    err = cls.__new__(cls)
+    err.args = args
+    err.__dict__.update(state)
+    return err
+
+
 class ConfigurationError(IletiMerkeziError, ValueError):
     """The client was built with settings that cannot work (no credentials, bad URL…)."""
 
@@ -62,6 +72,9 @@ class InvalidRequestError(IletiMerkeziError, ValueError):
         self.field = field
         self.rule = rule
         super().__init__(f"{field}: {rule}")
+
+    def __reduce__(self) -> tuple[type[InvalidRequestError], tuple[str, str]]:
+        return (type(self), (self.field, self.rule))
 
 
 class WebhookPayloadError(IletiMerkeziError, ValueError):
@@ -79,6 +92,10 @@ class TransportError(IletiMerkeziError):
         self.maybe_sent = maybe_sent
         self.endpoint = endpoint
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only state survives pickling (multiprocessing, pytest-xdist).
+        return (_rebuild, (type(self), (str(self),), self.__dict__))
 
     def __repr__(self) -> str:
         return (
@@ -110,6 +127,9 @@ class ResponseFormatError(IletiMerkeziError):
         self.http_status = http_status
         super().__init__(message)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), (str(self),), self.__dict__))
+
 
 class APIError(IletiMerkeziError):
     """The body's ``status.code`` was not 200.
@@ -136,6 +156,9 @@ class APIError(IletiMerkeziError):
         self.http_status = http_status
         self.retry_after = retry_after
         super().__init__(code, message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), (self.code, self.message), self.__dict__))
 
     def __str__(self) -> str:
         where = f" on {self.endpoint}" if self.endpoint else ""

@@ -43,9 +43,10 @@ class _IntCodeEnum(enum.IntEnum):
 
     @classmethod
     def _missing_(cls, value: object) -> _IntCodeEnum:
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        text = value.strip() if isinstance(value, str) else ""
+        if text.isascii() and text.lstrip("-").isdigit():
             try:
-                return cls(int(value.strip()))
+                return cls(int(text))
             except ValueError:
                 pass
         return cls["UNKNOWN"]

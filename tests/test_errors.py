@@ -142,3 +142,30 @@ def test_invalid_request_error_names_field_and_rule() -> None:
     assert err.field == "sender" and err.rule == "must be at most 11 characters"
     assert str(err) == "sender: must be at most 11 characters"
     assert isinstance(err, ValueError)
+
+
+@pytest.mark.parametrize(
+    "err",
+    [
+        im.InvalidRequestError("to[2]", "must be a mobile"),
+        im.TransportError("get-balance: reset", maybe_sent=True, endpoint="get-balance"),
+        im.SendOutcomeUnknownError("send-sms: timed out"),
+        im.ResponseFormatError("x: not JSON", endpoint="x", http_status=200),
+        error_for_code(455, endpoint="cancel-order", http_status=455),
+        error_for_code(401),
+        error_for_code(503, retry_after=2.0),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_errors_survive_pickling(err: Exception) -> None:
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(err))
+    assert type(copy) is type(err)
+    assert str(copy) == str(err)
+    assert copy.__dict__ == err.__dict__
+
+
+def test_non_ascii_digits_are_not_codes() -> None:
+    assert im.OrderStatus("١١٤") is im.OrderStatus.UNKNOWN
+    assert im.OrderStatus(" 114 ") is im.OrderStatus.COMPLETED

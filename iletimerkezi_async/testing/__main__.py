@@ -1,0 +1,105 @@
+"""Run the fake server standalone: ``python -m iletimerkezi_async.testing --port 8080``.
+
+It serves until Ctrl-C or SIGTERM.  The URL is printed on the first line of
+standard output; the key is shown masked and the hash never.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from ._fake import FakeIletiMerkezi
+
+__all__ = ["main"]
+
+
+def _mask(secret: str) -> str:
+    if len(secret) < 8:
+        return "*" * len(secret)
+    return secret[:2] + "*" * (len(secret) - 4) + secret[-2:]
+
+
+def _decimal(value: str) -> Decimal:
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m iletimerkezi_async.testing",
+        description="A local, stateful fake of the iletiMerkezi SMS API for development.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default: a random free one)")
+    parser.add_argument("--key", default="test-key", help="API key to accept")
+    parser.add_argument("--hash", default="test-hash", help="API hash to accept")
+    parser.add_argument(
+        "--legacy-types", action="store_true", help="answer with the older string-typed shapes"
+    )
+    parser.add_argument(
+        "--sender", action="append", default=None, help="approved sender (repeatable)"
+    )
+    parser.add_argument("--balance", type=_decimal, default=Decimal("1000"), help="TL balance")
+    parser.add_argument("--sms-credits", type=int, default=10_000, help="SMS credits")
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=100.0,
+        help="recipients per second for send-sms (0 disables)",
+    )
+    parser.add_argument(
+        "--delivery-delay", type=float, default=1.0, help="seconds until a message is final"
+    )
+    return parser
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    fake = FakeIletiMerkezi(
+        args.key,
+        args.hash,
+        host=args.host,
+        port=args.port,
+        legacy_types=args.legacy_types,
+        senders=args.sender if args.sender else ("APITEST",),
+        balance=args.balance,
+        sms_credits=args.sms_credits,
+        rate_limit=args.rate_limit if args.rate_limit > 0 else None,
+        delivery_delay=args.delivery_delay,
+    )
+    async with fake:
+        print(
+            f"iletiMerkezi fake server listening on {fake.url} "
+            f"(key {_mask(args.key)}, hash hidden); Ctrl-C to stop",
+            flush=True,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        # Windows event loops have no signal handlers; Ctrl-C still interrupts there.
+        if sys.platform != "win32":
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    print("stopped", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        asyncio.run(_serve(args))
+    except KeyboardInterrupt:  # pragma: no cover - Windows has no signal handlers
+        pass
+    except OSError as exc:
+        print(f"cannot start the fake server: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

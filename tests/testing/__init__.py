@@ -1,0 +1,1 @@
+"""Tests of the fake iletiMerkezi server (iletimerkezi_async.testing)."""
