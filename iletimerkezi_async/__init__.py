@@ -8,12 +8,14 @@ async with im.Client() as client:
 
 from ._version import __version__
 from .client import Client, ClientClosedError
+from .cursors import CursorError, CursorStore, FileCursor, MemoryCursor
 from .errors import (
     CODES,
     APIError,
     AuthenticationError,
     BadRequestError,
     BlacklistError,
+    BulkSendError,
     ConfigurationError,
     DateRangeError,
     DuplicateOrderError,
@@ -36,6 +38,7 @@ from .errors import (
     ServiceUnavailableError,
     SubscriptionError,
     TransportError,
+    WaitTimeoutError,
     WebhookPayloadError,
 )
 from .models import (
@@ -57,7 +60,9 @@ from .models import (
     Page,
     Segments,
 )
+from .pagination import Paginator
 from .phone import normalize_number
+from .polling import InboxPoller
 from .ratelimit import RateLimiter, TokenBucket
 from .retry import RetryPolicy
 from .text import segments
@@ -69,23 +74,29 @@ __all__ = [
     "BadRequestError",
     "Balance",
     "BlacklistError",
+    "BulkSendError",
     "Client",
     "ClientClosedError",
     "ConfigurationError",
     "Consent",
     "ConsentStatus",
     "ConsentType",
+    "CursorError",
+    "CursorStore",
     "DateRangeError",
     "DeliveryReport",
     "DeliveryStatus",
     "DuplicateOrderError",
+    "FileCursor",
     "IletiMerkeziError",
     "InboundMessage",
     "Inbox",
+    "InboxPoller",
     "InsufficientBalanceError",
     "InvalidRequestError",
     "IysError",
     "IysList",
+    "MemoryCursor",
     "MessageError",
     "MessageReport",
     "MessageStatus",
@@ -98,6 +109,7 @@ __all__ = [
     "OrderSummary",
     "Page",
     "PageError",
+    "Paginator",
     "RateLimitError",
     "RateLimiter",
     "RecipientError",
@@ -112,6 +124,7 @@ __all__ = [
     "SubscriptionError",
     "TokenBucket",
     "TransportError",
+    "WaitTimeoutError",
     "WebhookPayloadError",
     "__version__",
     "normalize_number",

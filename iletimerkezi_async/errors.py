@@ -8,6 +8,10 @@ the API key or hash, so ``str()`` and ``repr()`` are safe to log.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Order, OrderReport
 
 __all__ = [
     "CODES",
@@ -15,6 +19,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BlacklistError",
+    "BulkSendError",
     "CodeInfo",
     "ConfigurationError",
     "DateRangeError",
@@ -38,6 +43,7 @@ __all__ = [
     "ServiceUnavailableError",
     "SubscriptionError",
     "TransportError",
+    "WaitTimeoutError",
     "WebhookPayloadError",
     "error_for_code",
 ]
@@ -115,6 +121,60 @@ class SendOutcomeUnknownError(TransportError):
 
     def __init__(self, message: str, *, endpoint: str | None = "send-sms") -> None:
         super().__init__(message, maybe_sent=True, endpoint=endpoint)
+
+
+class BulkSendError(IletiMerkeziError):
+    """``sms.send_bulk`` stopped at a chunk; what was sent and where to resume.
+
+    ``orders`` are the orders created before the failure, in input order.
+    ``next_index`` is the index in the input of the first recipient that was
+    not sent: resume with the input from there.  When the failed chunk's
+    outcome is unknown (``__cause__`` is a :class:`SendOutcomeUnknownError`),
+    ``maybe_sent`` is true and the recipients from ``maybe_sent_index`` up to
+    ``next_index`` may have received the message: ``next_index`` already skips
+    them so a resume never sends twice; check the day's reports for them.
+    The original error is ``__cause__``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        orders: tuple[Order, ...],
+        next_index: int,
+        maybe_sent_index: int | None = None,
+    ) -> None:
+        self.orders = orders
+        self.next_index = next_index
+        self.maybe_sent_index = maybe_sent_index
+        super().__init__(message)
+
+    @property
+    def maybe_sent(self) -> bool:
+        return self.maybe_sent_index is not None
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), (str(self),), self.__dict__))
+
+
+class WaitTimeoutError(IletiMerkeziError, TimeoutError):
+    """``reports.wait`` ran out of time before the order became final (114/115).
+
+    A :class:`TimeoutError` (``asyncio.TimeoutError`` since Python 3.11), so
+    ``except TimeoutError`` catches it.  ``report`` is the last report seen, or
+    ``None`` when no poll succeeded (a scheduled order not started yet: 456).
+    """
+
+    def __init__(
+        self, message: str, *, order_id: str, timeout: float, report: OrderReport | None
+    ) -> None:
+        self.order_id = order_id
+        self.timeout = timeout
+        self.report = report
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), (str(self),), self.__dict__))
 
 
 class ResponseFormatError(IletiMerkeziError):

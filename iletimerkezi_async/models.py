@@ -9,6 +9,7 @@ does not know yet becomes ``UNKNOWN`` instead of failing the whole response.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
@@ -208,6 +209,25 @@ class InboundMessage:
             return False
         words = fold_words(self.text)
         return len(words) >= len(wanted) and words[-len(wanted) :] == wanted
+
+    @property
+    def keyword(self) -> str | None:
+        """The last word of the folded text (``"ILT AHKTEST RET"`` → ``"ret"``), or ``None``.
+
+        Carriers put their own words first, so the sender's keyword is last.
+        """
+        from .text import fold_words
+
+        words = fold_words(self.text)
+        return words[-1] if words else None
+
+    def matches_any(self, keywords: Iterable[str]) -> str | None:
+        """The first of ``keywords`` that :meth:`matches`, as given, or ``None``."""
+        return next((k for k in keywords if self.matches(k)), None)
+
+    def is_opt_out(self, keywords: Iterable[str] = ("RET", "IPTAL", "STOP")) -> bool:
+        """True for an opt-out reply (``RET``, ``İPTAL``, ``stop``…), prefixes tolerated."""
+        return self.matches_any(keywords) is not None
 
     def __repr__(self) -> str:
         # KVKK: the text and the sender's number stay out of reprs and logs.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import math
 from typing import Protocol, runtime_checkable
 
 __all__ = ["RateLimiter", "TokenBucket"]
@@ -39,13 +40,18 @@ class TokenBucket:
     full bucket and drains it (one 500-recipient order through a 100/s bucket
     still goes, it just leaves nothing for the next second).  A waiter that is
     cancelled gives its place (and any tokens already granted) back.
+
+    One bucket serves one event loop at a time (it is not thread-safe).  Used
+    from a new loop (successive ``asyncio.run`` calls), it forgets waiters left
+    on the old loop and restarts its refill clock, since loop clocks need not
+    share an origin.
     """
 
     def __init__(self, rate: float = 100, per: float = 1.0, capacity: float | None = None) -> None:
-        if rate <= 0 or per <= 0:
-            raise ValueError("rate and per must be positive")
-        if capacity is not None and capacity <= 0:
-            raise ValueError("capacity must be positive")
+        if not (math.isfinite(rate) and math.isfinite(per)) or rate <= 0 or per <= 0:
+            raise ValueError("rate and per must be positive and finite")
+        if capacity is not None and (not math.isfinite(capacity) or capacity <= 0):
+            raise ValueError("capacity must be positive and finite")
         self.rate = float(rate)
         self.per = float(per)
         self.capacity = float(capacity) if capacity is not None else float(rate)
@@ -53,6 +59,7 @@ class TokenBucket:
         self._updated: float | None = None
         self._waiters: collections.deque[_Waiter] = collections.deque()
         self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
         return (
@@ -66,8 +73,22 @@ class TokenBucket:
 
     def available(self) -> float:
         """Tokens that could be taken now (inside a running loop)."""
-        self._refill(asyncio.get_running_loop().time())
+        self._refill(self._bind().time())
         return self._level
+
+    def _bind(self) -> asyncio.AbstractEventLoop:
+        """The running loop; on a loop change, drop the old loop's waiters, timer and clock."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            # Futures of another loop can never be resolved from this one: a
+            # dead head would block every later caller forever.
+            self._waiters.clear()
+            self._updated = None
+            self._loop = loop
+        return loop
 
     def _refill(self, now: float) -> None:
         if self._updated is not None and now > self._updated:
@@ -79,12 +100,12 @@ class TokenBucket:
 
     async def acquire(self, cost: float = 1) -> None:
         """Wait until ``cost`` tokens are available, then take them."""
-        if cost < 0:
-            raise ValueError("cost must not be negative")
+        if math.isnan(cost) or cost < 0:
+            raise ValueError("cost must be a non-negative number")
         if cost == 0:
             return
         cost = min(float(cost), self.capacity)
-        loop = asyncio.get_running_loop()
+        loop = self._bind()
         self._refill(loop.time())
         if not self._waiters and self._level >= cost:
             self._level -= cost
@@ -95,8 +116,11 @@ class TokenBucket:
         try:
             await waiter.future
         except asyncio.CancelledError:
+            if self._loop is not loop:
+                raise  # the bucket moved to another loop and already forgot this waiter
             if waiter.future.done() and not waiter.future.cancelled():
                 # Granted and cancelled in the same tick: return the tokens.
+                self._refill(loop.time())
                 self._level = min(self.capacity, self._level + waiter.cost)
             else:
                 with contextlib.suppress(ValueError):

@@ -3,12 +3,66 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from .. import _validate, _wire
+from .. import _convert, _validate, _wire
+from ..errors import InvalidRequestError
+from ..pagination import Fetched, PageSource, Paginator, Position
 from ..phone import mask_number
 from ._base import Resource
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .._transport import Transport
+
 log = logging.getLogger("iletimerkezi_async")
+
+
+class _BlacklistPages(PageSource[str]):
+    """get-blacklist pages until ``page * rowCount >= count`` or an empty page.
+
+    ``count`` is the account total, so a server that ignores ``page`` would
+    repeat page 1 that many times: a page equal to the previous one ends the
+    walk instead (with a warning).
+    """
+
+    kind = "blacklist.list"
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        page_size: int,
+    ) -> None:
+        self._transport = transport
+        self._start = start
+        self._end = end
+        self._size = page_size
+        self._previous: tuple[str, ...] = ()
+
+    def scope(self) -> Mapping[str, Any]:
+        return {
+            "start": None if self._start is None else _wire.format_timestamp(self._start),
+            "end": None if self._end is None else _wire.format_timestamp(self._end),
+            "size": self._size,
+        }
+
+    async def fetch(self, position: Position) -> Fetched[str]:
+        (page,) = position
+        call = _wire.get_blacklist(
+            page=page, page_size=self._size, start=self._start, end=self._end
+        )
+        count, numbers = _convert.blacklist_page(await self._transport.request(call))
+        last = not numbers or page * self._size >= count
+        if numbers and numbers == self._previous:
+            log.warning("get-blacklist page %d repeats the previous page; ending the walk", page)
+            numbers, last = (), True
+        self._previous = numbers
+        return Fetched(items=numbers, next=None if last else (page + 1,), number=page, total=count)
 
 
 class BlacklistResource(Resource):
@@ -23,3 +77,26 @@ class BlacklistResource(Resource):
         normalized = _validate.numbers(number, field="number")[0]
         log.debug("blacklist remove %s", mask_number(normalized))
         await self._transport.request(_wire.delete_blacklist(normalized))
+
+    def list(
+        self,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        page_size: int = 1000,
+        resume_from: str | None = None,
+    ) -> Paginator[str]:
+        """Every blacklisted number (``+90…``), oldest block first, page by page.
+
+        ``start``/``end`` (timezone-aware, inclusive) filter on when a number
+        was blocked; they are sent as Istanbul ``Y-m-d H:i:s``, so sub-second
+        parts are dropped.  Arguments are checked here, before any request.
+        """
+        first = _validate.aware(start, "start")
+        last = _validate.aware(end, "end")
+        if first is not None and last is not None and first > last:
+            raise InvalidRequestError("start", "must not be after end")
+        source = _BlacklistPages(
+            self._transport, start=first, end=last, page_size=_validate.page_size(page_size)
+        )
+        return Paginator(source, resume_from=resume_from)

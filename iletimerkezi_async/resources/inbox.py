@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from .. import _convert, _wire
+from ..cursors import CursorStore
 from ..models import Inbox
+from ..polling import InboxPoller
 from ._base import Resource
 
 
@@ -15,3 +19,34 @@ class InboxResource(Resource):
         """
         payload = await self._transport.request(_wire.get_inbox())
         return _convert.inbox(payload)
+
+    def poll(
+        self,
+        *,
+        interval: float = 5.0,
+        max_interval: float = 300.0,
+        multiplier: float = 2.0,
+        cursor: CursorStore | None = None,
+        skip_existing: bool = False,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> InboxPoller:
+        """New inbound messages, oldest first, forever: ``async for m in inbox.poll()``.
+
+        Each message is yielded once per cursor store and committed when the
+        loop asks for the next one (at-least-once; see :class:`InboxPoller`).
+        Without ``cursor`` the position lives in memory, so a new poller starts
+        over.  A fresh store delivers what the inbox already holds unless
+        ``skip_existing`` marks it as seen.  The wait starts at ``interval``,
+        is multiplied by ``multiplier`` after each poll without news (or with a
+        transient failure) up to ``max_interval``, and resets on news;
+        ``AuthenticationError`` and other 4xx errors end the iteration.
+        """
+        return InboxPoller(
+            self.list,
+            interval=interval,
+            max_interval=max_interval,
+            multiplier=multiplier,
+            cursor=cursor,
+            skip_existing=skip_existing,
+            sleep=sleep,
+        )

@@ -7,15 +7,39 @@ idempotency key, so an ambiguous failure is a :class:`SendOutcomeUnknownError`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from datetime import datetime
+from typing import NamedTuple
 
 from .. import _convert, _validate, _wire
-from ..errors import InvalidRequestError, ResponseFormatError, SendOutcomeUnknownError
+from ..errors import (
+    BulkSendError,
+    IletiMerkeziError,
+    InvalidRequestError,
+    ResponseFormatError,
+    SendOutcomeUnknownError,
+)
 from ..models import IysList, Order
 from ._base import Resource
 
 log = logging.getLogger("iletimerkezi_async")
+
+
+class _Options(NamedTuple):
+    """Validated order settings shared by every chunk of a bulk send."""
+
+    sender: str
+    schedule: str | None
+    iys_list: str | None
+
+
+async def _items(source: Iterable[object] | AsyncIterable[object]) -> AsyncIterator[object]:
+    if isinstance(source, AsyncIterable):
+        async for item in source:
+            yield item
+    else:
+        for item in source:
+            yield item
 
 
 class SmsResource(Resource):
@@ -77,21 +101,32 @@ class SmsResource(Resource):
     ) -> Order:
         for i, (text, _) in enumerate(groups):
             _validate.text(text, field="text" if len(groups) == 1 else f"messages[{i}].text")
+        return await self._submit(groups, self._options(sender, send_at, iys))
+
+    def _options(
+        self, sender: str | None, send_at: datetime | None, iys: str | IysList | None
+    ) -> _Options:
         name = _validate.sender(sender, self._client.default_sender)
         when = _validate.schedule(send_at, self._now())
-        iys_list = _validate.iys_list(iys)
-        call = _wire.send_sms(
-            groups,
+        return _Options(
             sender=name,
             schedule=_wire.format_schedule(when) if when is not None else None,
-            iys_list=iys_list,
+            iys_list=_validate.iys_list(iys),
+        )
+
+    async def _submit(self, groups: list[tuple[str, list[str]]], options: _Options) -> Order:
+        call = _wire.send_sms(
+            groups,
+            sender=options.sender,
+            schedule=options.schedule,
+            iys_list=options.iys_list,
         )
         log.debug(
             "send-sms: %d recipient(s), %d text(s), scheduled=%s, commercial=%s",
             call.cost,
             len(groups),
-            when is not None,
-            iys_list is not None,
+            options.schedule is not None,
+            options.iys_list is not None,
         )
         payload = await self._transport.request(call)
         try:
@@ -101,6 +136,123 @@ class SmsResource(Resource):
             raise SendOutcomeUnknownError(
                 f"send-sms: the order was accepted but its id could not be read ({exc})"
             ) from None
+
+    def send_bulk(
+        self,
+        numbers: Iterable[str] | AsyncIterable[str],
+        text: str,
+        *,
+        sender: str | None = None,
+        send_at: datetime | None = None,
+        iys: str | IysList | None = None,
+        chunk_size: int = _validate.MAX_RECIPIENTS,
+    ) -> AsyncIterator[Order]:
+        """Send one text to any number of recipients, one order per chunk, yielding each Order.
+
+        ``numbers`` (an iterable or async iterable, read lazily) is cut into
+        chunks of ``chunk_size`` distinct recipients (at most 50,000, the
+        API's order size); each chunk is sent through the client's limiter
+        when it is full, so the next chunk is only read once the consumer asks
+        for the next order.  Duplicates are dropped within a chunk only: a
+        number repeated in a later chunk is sent again.  All chunks share one
+        ``send_at`` (a chunk submitted after that minute is sent at once, as
+        the API does for past times).  Text, sender, ``send_at``, ``iys`` and
+        ``chunk_size`` are checked here, before anything is read or sent;
+        numbers are checked as they stream.
+
+        Any failure after that is a :class:`BulkSendError` (original error as
+        ``__cause__``) carrying the orders created so far and ``next_index``,
+        the input index to resume from.  An invalid number fails its chunk
+        before it is sent (the cause is an ``InvalidRequestError`` whose field
+        is ``numbers[<global index>]``).  A chunk whose outcome is unknown is
+        never resent: ``maybe_sent`` is set and ``next_index`` skips it.
+        Errors raised by ``numbers`` itself propagate unchanged; stopping the
+        iteration early sends nothing more.
+        """
+        if (
+            isinstance(chunk_size, bool)
+            or not isinstance(chunk_size, int)
+            or not 1 <= chunk_size <= _validate.MAX_RECIPIENTS
+        ):
+            raise InvalidRequestError(
+                "chunk_size", f"must be an integer from 1 to {_validate.MAX_RECIPIENTS:,}"
+            )
+        source: Iterable[object] | AsyncIterable[object]
+        if isinstance(numbers, str | int) and not isinstance(numbers, bool):
+            source = [numbers]
+        elif isinstance(numbers, AsyncIterable) or (
+            isinstance(numbers, Iterable) and not isinstance(numbers, bytes | bytearray | Mapping)
+        ):
+            source = numbers
+        else:
+            raise InvalidRequestError(
+                "numbers", "must be an iterable or async iterable of phone numbers"
+            )
+        _validate.text(text)
+        options = self._options(sender, send_at, iys)
+        return self._bulk(source, text, options, chunk_size)
+
+    async def _bulk(
+        self,
+        source: Iterable[object] | AsyncIterable[object],
+        text: str,
+        options: _Options,
+        chunk_size: int,
+    ) -> AsyncIterator[Order]:
+        orders: list[Order] = []
+        chunk: dict[str, None] = {}
+        start = index = 0  # input index of the chunk's first item / of the next item
+        async for item in _items(source):
+            try:
+                if not isinstance(item, str | int) or isinstance(item, bool):
+                    raise InvalidRequestError(f"numbers[{index}]", "must be a phone number string")
+                chunk.setdefault(_validate.numbers(item, field=f"numbers[{index}]")[0], None)
+            except InvalidRequestError as exc:
+                raise BulkSendError(
+                    f"send_bulk: {exc}; {len(orders)} order(s) created, "
+                    f"nothing from index {start} on was sent",
+                    orders=tuple(orders),
+                    next_index=start,
+                ) from exc
+            index += 1
+            if len(chunk) == chunk_size:
+                orders.append(
+                    await self._bulk_chunk(list(chunk), text, options, orders, start, index)
+                )
+                chunk.clear()
+                start = index
+                yield orders[-1]
+        if chunk:
+            orders.append(await self._bulk_chunk(list(chunk), text, options, orders, start, index))
+            yield orders[-1]
+
+    async def _bulk_chunk(
+        self,
+        numbers: list[str],
+        text: str,
+        options: _Options,
+        orders: list[Order],
+        start: int,
+        end: int,
+    ) -> Order:
+        """Send input items ``[start, end)`` as one order, or raise a resumable BulkSendError."""
+        try:
+            return await self._submit([(text, numbers)], options)
+        except SendOutcomeUnknownError as exc:
+            raise BulkSendError(
+                f"send_bulk: numbers[{start}:{end}] may have been sent ({exc}); "
+                f"{len(orders)} order(s) created before it; not resent, resume from index {end}",
+                orders=tuple(orders),
+                next_index=end,
+                maybe_sent_index=start,
+            ) from exc
+        except IletiMerkeziError as exc:
+            raise BulkSendError(
+                f"send_bulk: numbers[{start}:{end}] failed ({exc}); "
+                f"{len(orders)} order(s) created, resume from index {start}",
+                orders=tuple(orders),
+                next_index=start,
+            ) from exc
 
     async def cancel(self, order_id: str) -> None:
         """Cancel a scheduled order before its time (afterwards: OrderNotFoundError, 455)."""

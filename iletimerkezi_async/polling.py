@@ -1,0 +1,348 @@
+"""``inbox.poll()``: new inbound messages, once each per cursor store, with backoff.
+
+get-inbox has no cursor and no date filter: every call answers the newest
+(up to ~1000) messages.  The poller therefore keeps its own position in a
+:class:`~iletimerkezi_async.cursors.CursorStore` as a JSON token: the highest
+committed numeric id and the ids committed most recently (a bounded list), so
+de-duplication works by id even if ids are not strictly increasing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from types import TracebackType
+from typing import Any, Final
+
+from .cursors import CursorError, CursorStore, MemoryCursor
+from .errors import (
+    InvalidRequestError,
+    RateLimitError,
+    ResponseFormatError,
+    ServiceUnavailableError,
+    TransportError,
+)
+from .models import InboundMessage, Inbox
+
+__all__ = ["TRANSIENT_ERRORS", "InboxPoller"]
+
+log = logging.getLogger("iletimerkezi_async.inbox")
+
+TRANSIENT_ERRORS: Final = (
+    TransportError,
+    ServiceUnavailableError,
+    RateLimitError,
+    ResponseFormatError,
+)
+"""Failures (after the transport's own retries) that the poller waits out.
+
+Anything else ends the iteration by raising: ``AuthenticationError`` and other
+4xx codes (400, 404 for the withdrawn endpoint…) will not heal by waiting.
+"""
+
+_TOKEN_VERSION: Final = 1
+DEFAULT_MEMORY: Final = 2000
+"""Ids remembered in the cursor: twice the ~1000 messages one get-inbox answer holds."""
+
+
+def _id_key(message_id: str) -> tuple[int, int, str]:
+    """Numeric ids compare as numbers; any other id sorts after them, as text."""
+    if message_id.isdigit():
+        return (0, int(message_id), "")
+    return (1, 0, message_id)
+
+
+def _order_key(message: InboundMessage) -> tuple[Any, ...]:
+    return (message.received_at, _id_key(message.id))
+
+
+class _CursorState:
+    """What the token holds: the committed ids (newest last, bounded) and the highest one."""
+
+    def __init__(
+        self, seen: Iterable[str] = (), last_id: int | None = None, memory: int = DEFAULT_MEMORY
+    ) -> None:
+        self.memory = memory
+        self.seen: deque[str] = deque(seen, maxlen=memory)
+        self._set = set(self.seen)
+        self.last_id = last_id
+
+    @classmethod
+    def decode(cls, token: str, memory: int, where: object) -> _CursorState:
+        try:
+            data = json.loads(token)
+            if not isinstance(data, dict) or data.get("v") != _TOKEN_VERSION:
+                raise ValueError("not a version-1 inbox cursor")
+            seen = data["seen"]
+            last = data.get("last_id")
+            if not isinstance(seen, list) or not all(isinstance(s, str) for s in seen):
+                raise ValueError("'seen' must be a list of id strings")
+            if last is not None and not (isinstance(last, str) and last.isdigit()):
+                raise ValueError("'last_id' must be a numeric string or null")
+        except (ValueError, KeyError) as exc:
+            raise CursorError(f"unreadable inbox cursor in {where!r}: {exc}") from None
+        return cls(seen, int(last) if last is not None else None, memory)
+
+    def encode(self) -> str:
+        last = None if self.last_id is None else str(self.last_id)
+        return json.dumps(
+            {"v": _TOKEN_VERSION, "last_id": last, "seen": list(self.seen)},
+            separators=(",", ":"),
+        )
+
+    def horizon(self) -> int | None:
+        """Numeric ids at or below this were committed and forgotten (memory is full)."""
+        if len(self.seen) < self.memory:
+            return None
+        numeric = [int(s) for s in self.seen if s.isdigit()]
+        return min(numeric) if numeric else None
+
+    def is_new(self, message_id: str, horizon: int | None) -> bool:
+        if message_id in self._set:
+            return False
+        return not (horizon is not None and message_id.isdigit() and int(message_id) <= horizon)
+
+    def committed(self, message_ids: Iterable[str]) -> _CursorState:
+        """A copy with ``message_ids`` added; the original changes only once saved."""
+        state = _CursorState(self.seen, self.last_id, self.memory)
+        for mid in message_ids:
+            if mid in state._set:
+                continue
+            if len(state.seen) == state.memory:
+                state._set.discard(state.seen[0])
+            state.seen.append(mid)
+            state._set.add(mid)
+            if mid.isdigit() and (state.last_id is None or int(mid) > state.last_id):
+                state.last_id = int(mid)
+        return state
+
+
+class InboxPoller:
+    """An async iterator of new :class:`InboundMessage`, oldest first, forever.
+
+    Built by ``client.inbox.poll(...)``.  Delivery is at-least-once: the
+    message being handled is committed to the cursor when the consumer asks
+    for the next one, or when an ``async with`` block exits without an
+    exception (or on :meth:`commit`).  Breaking out of a bare ``async for``,
+    an exception, a cancelled task or a crash leave it uncommitted, so the next
+    poller on the same store delivers it again; nothing is ever lost.
+
+    Waits: ``interval`` after news, then multiplied by ``multiplier`` after
+    every poll that found nothing (or failed transiently), up to
+    ``max_interval``.  ``sleep`` replaces ``asyncio.sleep`` (tests pass a fake
+    clock); ``memory`` bounds the ids kept in the cursor.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[Inbox]],
+        *,
+        interval: float = 5.0,
+        max_interval: float = 300.0,
+        multiplier: float = 2.0,
+        cursor: CursorStore | None = None,
+        skip_existing: bool = False,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        memory: int = DEFAULT_MEMORY,
+    ) -> None:
+        if not interval > 0:
+            raise InvalidRequestError("interval", "must be greater than 0")
+        if not max_interval >= interval:
+            raise InvalidRequestError("max_interval", "must be at least interval")
+        if not multiplier >= 1:
+            raise InvalidRequestError("multiplier", "must be at least 1")
+        if memory < 1:
+            raise InvalidRequestError("memory", "must be at least 1")
+        self._fetch = fetch
+        self.interval = float(interval)
+        self.max_interval = float(max_interval)
+        self.multiplier = float(multiplier)
+        self.cursor: CursorStore = cursor if cursor is not None else MemoryCursor()
+        self.skip_existing = skip_existing
+        self.sleep: Callable[[float], Awaitable[None]] = sleep or asyncio.sleep
+        self._memory = memory
+        self._state: _CursorState | None = None
+        self._buffer: deque[InboundMessage] = deque()
+        self._pending: InboundMessage | None = None
+        self._wait = self.interval
+        self._floor = 0.0
+        self._fetched_once = False
+        self._skip_first = False
+        self._closed = False
+        self._busy = False
+        self._interruptible: asyncio.Task[Any] | None = None
+        self._interrupted = False
+        self.total: int | None = None
+        """The account's inbound count (``totalRows``) from the last successful poll."""
+        self.last_error: BaseException | None = None
+        """The last transient failure waited out, ``None`` after a successful poll."""
+
+    # ------------------------------------------------------------ protocol
+
+    def __aiter__(self) -> InboxPoller:
+        return self
+
+    async def __anext__(self) -> InboundMessage:
+        if self._closed:
+            raise StopAsyncIteration
+        if self._busy:
+            raise RuntimeError("this InboxPoller is already being iterated by another task")
+        self._busy = True
+        try:
+            await self.commit()
+            if self._state is None:
+                self._state = await self._load()
+            while not self._buffer:
+                if self._closed:
+                    raise StopAsyncIteration
+                await self._poll_once()
+            self._pending = self._buffer.popleft()
+            return self._pending
+        finally:
+            self._busy = False
+
+    async def __aenter__(self) -> InboxPoller:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                await self.commit()
+        finally:
+            await self.aclose()
+
+    # ------------------------------------------------------------- control
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def pending(self) -> InboundMessage | None:
+        """The message handed out last and not yet committed."""
+        return self._pending
+
+    @property
+    def last_id(self) -> str | None:
+        """The highest numeric id committed to the cursor, once it has been loaded."""
+        if self._state is None or self._state.last_id is None:
+            return None
+        return str(self._state.last_id)
+
+    @property
+    def next_wait(self) -> float:
+        """Seconds the poller will sleep before its next poll when it finds nothing."""
+        return self._wait
+
+    async def commit(self) -> None:
+        """Record the pending message in the cursor now (e.g. before a ``break``)."""
+        message = self._pending
+        if message is None or self._state is None:
+            return
+        state = self._state.committed([message.id])
+        await self.cursor.save(state.encode())
+        self._state = state
+        if self._pending is message:
+            self._pending = None
+
+    async def aclose(self) -> None:
+        """Stop: the pending message stays uncommitted.  Idempotent.
+
+        Called from another task while the poller waits or fetches, it wakes
+        the iterating task, whose loop then simply ends.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._buffer.clear()
+        task = self._interruptible
+        if task is not None and task is not asyncio.current_task():
+            self._interrupted = True
+            task.cancel()
+
+    # ------------------------------------------------------------ internals
+
+    async def _load(self) -> _CursorState:
+        token = await self.cursor.load()
+        if token is None:
+            self._skip_first = self.skip_existing
+            return _CursorState(memory=self._memory)
+        return _CursorState.decode(token, self._memory, self.cursor)
+
+    async def _poll_once(self) -> None:
+        """One wait (except before the first poll) and one get-inbox call."""
+        task = asyncio.current_task()
+        self._interruptible = task
+        try:
+            if self._fetched_once:
+                wait, self._floor = max(self._wait, self._floor), 0.0
+                await self.sleep(wait)
+                self._wait = min(self._wait * self.multiplier, self.max_interval)
+            self._fetched_once = True
+            try:
+                inbox = await self._fetch()
+            except TRANSIENT_ERRORS as exc:
+                self._on_transient(exc)
+                return
+            except Exception:
+                # AuthenticationError, 404, 400…: waiting will not help; end the stream.
+                self._closed = True
+                self._buffer.clear()
+                raise
+        except asyncio.CancelledError:
+            if self._interrupted and task is not None and task.uncancel() == 0:
+                self._interrupted = False
+                return  # aclose() from another task: __anext__ sees _closed
+            raise
+        finally:
+            self._interruptible = None
+        self.last_error = None
+        self.total = inbox.total
+        await self._take(inbox)
+
+    def _on_transient(self, exc: BaseException) -> None:
+        self.last_error = exc
+        if isinstance(exc, RateLimitError) and exc.retry_after:
+            # The server's hint is a floor for this one wait, within max_interval.
+            self._floor = min(exc.retry_after, self.max_interval)
+        log.warning(
+            "get-inbox failed (%s); polling again in %.1f s", exc, max(self._wait, self._floor)
+        )
+
+    async def _take(self, inbox: Inbox) -> None:
+        assert self._state is not None
+        horizon = self._state.horizon()
+        fresh: dict[str, InboundMessage] = {}
+        for m in inbox.messages:
+            if self._state.is_new(m.id, horizon):
+                fresh.setdefault(m.id, m)
+        news = sorted(fresh.values(), key=_order_key)
+        if news and self._state.seen and len(news) == len(inbox.messages) < inbox.total:
+            log.warning(
+                "get-inbox returned only unseen messages out of %d: older ones may have "
+                "been truncated away since the last poll",
+                inbox.total,
+            )
+        if self._skip_first:
+            # A fresh store with skip_existing: what is already there counts as seen.
+            self._skip_first = False
+            if news:
+                state = self._state.committed(m.id for m in news)
+                await self.cursor.save(state.encode())
+                self._state = state
+            news = []
+        if news:
+            self._wait = self.interval
+            self._buffer.extend(news)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<InboxPoller {state} cursor={self.cursor!r} next_wait={self._wait}>"
