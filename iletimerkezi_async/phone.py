@@ -1,7 +1,7 @@
 """Phone-number normalisation and masking.
 
 The API accepts Turkish mobiles in three spellings and answers with ``+90…``,
-so everything the SDK compares or stores is normalised to ``+905XXXXXXXXX``
+so everything the SDK compares or stores is normalised to ``+905xxxxxxxxx``
 (or E.164 for abroad-mode numbers).  Landlines and service numbers are refused
 up front because the API can only send SMS to mobiles (466/452 otherwise).
 """
@@ -15,14 +15,14 @@ from .errors import InvalidRequestError
 __all__ = ["is_valid_number", "mask_number", "normalize_lenient", "normalize_number"]
 
 _ACCEPTED = (
-    "expected a Turkish mobile (5XXXXXXXXX, 05XXXXXXXXX, 905XXXXXXXXX or +905XXXXXXXXX) "
+    "expected a Turkish mobile (5xxxxxxxxx, 05xxxxxxxxx, 905xxxxxxxxx or +905xxxxxxxxx) "
     "or an international number in E.164 form (+ then 8-15 digits, not starting with 0)"
 )
 _ONLY_MOBILES = (
-    "only Turkish mobile numbers are accepted (+905XXXXXXXXX); landlines and service "
+    "only Turkish mobile numbers are accepted (+905xxxxxxxxx); landlines and service "
     "numbers cannot receive SMS"
 )
-_TR_LENGTH = "a Turkish mobile has 10 digits after +90 (+905XXXXXXXXX)"
+_TR_LENGTH = "a Turkish mobile has 10 digits after +90 (+905xxxxxxxxx)"
 _CHARACTERS = (
     "may contain only digits, one leading +, spaces, dashes, dots and parentheses; " + _ACCEPTED
 )
@@ -37,7 +37,7 @@ _MAX_INT = 10**15
 
 
 def normalize_number(s: str | int, *, field: str = "number") -> str:
-    """Return ``+905XXXXXXXXX`` for a Turkish mobile, or E.164 for a ``+`` number.
+    """Return ``+905xxxxxxxxx`` for a Turkish mobile, or E.164 for a ``+`` number.
 
     Ints are accepted because older responses send numbers as ``5301234567``.
     Raises :class:`InvalidRequestError` naming ``field`` and the accepted forms;

@@ -554,7 +554,7 @@ def _int_field(value: object, default: int) -> int:
 
 
 def _turkish_mobile(value: object) -> str | None:
-    """``+905XXXXXXXXX`` for a Turkish mobile in any accepted spelling, else None."""
+    """``+905xxxxxxxxx`` for a Turkish mobile in any accepted spelling, else None."""
     if not isinstance(value, str | int) or isinstance(value, bool):
         return None
     try:
