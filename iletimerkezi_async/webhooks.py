@@ -1,0 +1,201 @@
+"""Delivery-report webhooks (reference §5): a parser and a small aiohttp app.
+
+The endpoint is unauthenticated input (no signature is documented), so the app
+hides behind an unguessable path token compared in constant time, refuses
+anything but a well-formed report, answers fast, de-duplicates
+``(message_id, status)`` and never lets a late ``accepted`` downgrade a final
+state.  Error messages and logs never carry the phone number or message text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import inspect
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from aiohttp import web
+
+from . import _convert
+from .errors import ResponseFormatError, WebhookPayloadError
+from .models import DeliveryReport, DeliveryStatus
+
+__all__ = ["DEFAULT_PATH", "create_app", "handle", "parse"]
+
+DEFAULT_PATH: Final = "/iletimerkezi/webhook/{token}"
+_PLACEHOLDER: Final = "{token}"
+_SEEN_MAX: Final = 100_000
+
+log = logging.getLogger("iletimerkezi_async.webhooks")
+
+OnReport = Callable[[DeliveryReport], object]
+"""A callback taking one report; it may return an awaitable, which is awaited."""
+
+_Key = tuple[int, DeliveryStatus]
+
+
+def parse(body: bytes | bytearray | str | Mapping[str, object]) -> DeliveryReport:
+    """One webhook body as a report; any other input is :class:`WebhookPayloadError`."""
+    payload: object
+    if isinstance(body, bytes | bytearray):
+        try:
+            body = bytes(body).decode("utf-8")
+        except UnicodeDecodeError:
+            raise WebhookPayloadError("webhook: body is not UTF-8") from None
+    if isinstance(body, str):
+        try:
+            payload = json.loads(body)
+        except (ValueError, RecursionError):
+            raise WebhookPayloadError("webhook: body is not valid JSON") from None
+    else:
+        payload = body
+    if not isinstance(payload, Mapping):
+        raise WebhookPayloadError("webhook: expected a JSON object")
+    if "report" not in payload:
+        raise WebhookPayloadError("webhook: missing key 'report'")
+    try:
+        report = _convert.delivery_report(payload["report"])
+    except ResponseFormatError as exc:
+        # _convert's messages name fields and types only, never values.
+        raise WebhookPayloadError(str(exc)) from None
+    if report.status is DeliveryStatus.UNKNOWN:
+        raise WebhookPayloadError("webhook: report.status: unknown status")
+    return report
+
+
+def handle(body: bytes) -> DeliveryReport:
+    """Framework-neutral entry point: the raw request body as a report."""
+    return parse(body)
+
+
+class _State:
+    """Per-app de-duplication: seen ``(id, status)`` and ids with a final status, both LRU."""
+
+    def __init__(self, limit: int = _SEEN_MAX) -> None:
+        self.limit = limit
+        self.seen: OrderedDict[_Key, None] = OrderedDict()
+        self.final: OrderedDict[int, None] = OrderedDict()
+        self.pending: dict[_Key, asyncio.Future[bool]] = {}
+
+    def skip(self, report: DeliveryReport) -> bool:
+        """True for a duplicate or for ``accepted`` after a final status of that message."""
+        key = (report.message_id, report.status)
+        if key in self.seen:
+            self.seen.move_to_end(key)
+            return True
+        if report.status is DeliveryStatus.ACCEPTED and report.message_id in self.final:
+            self.final.move_to_end(report.message_id)
+            return True
+        return False
+
+    def record(self, report: DeliveryReport) -> None:
+        self.seen[(report.message_id, report.status)] = None
+        while len(self.seen) > self.limit:
+            self.seen.popitem(last=False)
+        if report.status.is_final:
+            self.final[report.message_id] = None
+            self.final.move_to_end(report.message_id)
+            while len(self.final) > self.limit:
+                self.final.popitem(last=False)
+
+
+_STATE: Final = web.AppKey("iletimerkezi_webhook_state", _State)
+
+
+def _reply(status: int, ok: bool, error: str | None = None) -> web.Response:
+    body: dict[str, object] = {"ok": ok}
+    if error is not None:
+        body["error"] = error
+    return web.json_response(body, status=status)
+
+
+def create_app(
+    on_report: OnReport,
+    *,
+    token: str,
+    path: str = DEFAULT_PATH,
+    max_body: int = 65536,
+) -> web.Application:
+    """An aiohttp app accepting delivery reports by ``POST`` to ``path`` with ``token`` in it."""
+    if not token:
+        raise ValueError("token must be a non-empty string")
+    if path.count(_PLACEHOLDER) != 1:
+        raise ValueError("path must contain '{token}' exactly once")
+    if not path.startswith("/"):
+        raise ValueError("path must start with '/'")
+    if max_body < 1:
+        raise ValueError("max_body must be positive")
+    prefix, suffix = path.split(_PLACEHOLDER)
+    secret = token.encode("utf-8")
+
+    def token_ok(request_path: str) -> bool:
+        if not (
+            len(request_path) >= len(prefix) + len(suffix)
+            and request_path.startswith(prefix)
+            and request_path.endswith(suffix)
+        ):
+            return False
+        candidate = request_path[len(prefix) : len(request_path) - len(suffix)]
+        return hmac.compare_digest(candidate.encode("utf-8"), secret)
+
+    async def endpoint(request: web.Request) -> web.StreamResponse:
+        # One catch-all route: a wrong path, a wrong token and a wrong method all
+        # look the same (404), so the route is not revealed.
+        if not token_ok(request.path) or request.method != "POST":
+            return _reply(404, False, "not found")
+        length = request.content_length
+        if length is not None and length > max_body:
+            return _reply(413, False, "body too large")
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await request.content.readany():
+            size += len(chunk)
+            if size > max_body:
+                return _reply(413, False, "body too large")
+            chunks.append(chunk)
+        try:
+            report = parse(b"".join(chunks))
+        except WebhookPayloadError as exc:
+            return _reply(400, False, str(exc))
+        return await deliver(request.app[_STATE], report)
+
+    async def deliver(state: _State, report: DeliveryReport) -> web.Response:
+        key = (report.message_id, report.status)
+        while (waiting := state.pending.get(key)) is not None:
+            # The same event is being handled right now: share its outcome.
+            if await asyncio.shield(waiting):
+                return _reply(200, True)
+        if state.skip(report):
+            return _reply(200, True)
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        state.pending[key] = done
+        ok = False
+        try:
+            result = on_report(report)
+            if inspect.isawaitable(result):
+                await result
+            ok = True
+        except Exception as exc:
+            log.error(
+                "webhook on_report raised %s (message_id=%s, status=%s)",
+                type(exc).__name__,
+                report.message_id,
+                report.status.value,
+            )
+        finally:
+            if ok:
+                state.record(report)
+            del state.pending[key]
+            done.set_result(ok)
+        if ok:
+            return _reply(200, True)
+        return _reply(500, False, "report handler failed")
+
+    app = web.Application()
+    app[_STATE] = _State()
+    app.router.add_route("*", "/{tail:.*}", endpoint)
+    return app
