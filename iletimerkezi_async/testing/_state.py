@@ -1172,7 +1172,6 @@ class Account:
         now = self.clock.now()
         if order.not_ready(now):
             raise Refusal(456)
-        delivered, undelivered, waiting = order.counters(now)
         start = min((page - 1) * rows, order.total)
         stop = min(start + rows, order.total)
         legacy = self.legacy_types
@@ -1184,21 +1183,9 @@ class Account:
             for i in range(start, stop)
         ]
         price: object = f"{order.price:.4f}".replace(".", ",") if legacy else order.price
-        return {
-            "order": {
-                "id": order.id if legacy else str(order.id),
-                "status": order.status(now),
-                "total": order.total,
-                "delivered": delivered,
-                "undelivered": undelivered,
-                "waiting": waiting,
-                "submitAt": fmt_timestamp(order.submitted_at),
-                "sendAt": fmt_timestamp(order.send_at),
-                "sender": order.sender,
-                "price": price,
-                "message": messages,
-            }
-        }
+        summary = _summary(order, now)
+        summary["id"] = order.id if legacy else str(order.id)
+        return {"order": {**summary, "price": price, "message": messages}}
 
     def _sorted_index(self) -> list[tuple[datetime, int]]:
         if not self._index_sorted:
@@ -1231,21 +1218,7 @@ class Account:
         now = self.clock.now()
         orders = []
         for _, order_id in index[lo:hi] if lo < last else ():
-            order = self._orders[order_id]
-            delivered, undelivered, waiting = order.counters(now)
-            orders.append(
-                {
-                    "id": order.id,
-                    "status": order.status(now),
-                    "total": order.total,
-                    "delivered": delivered,
-                    "undelivered": undelivered,
-                    "waiting": waiting,
-                    "submitAt": fmt_timestamp(order.submitted_at),
-                    "sendAt": fmt_timestamp(order.send_at),
-                    "sender": order.sender,
-                }
-            )
+            orders.append(_summary(self._orders[order_id], now))
         count: object = str(len(orders)) if self.legacy_types else len(orders)
         return {"count": count, "orders": orders}
 
@@ -1434,3 +1407,19 @@ def _legacy_number(number: str) -> int:
     if number.startswith("+90"):
         return int(number[3:])
     return int(number.lstrip("+"))
+
+
+def _summary(order: _Order, now: datetime) -> dict[str, Any]:
+    """The order fields get-report and get-reports share (get-reports' int id)."""
+    delivered, undelivered, waiting = order.counters(now)
+    return {
+        "id": order.id,
+        "status": order.status(now),
+        "total": order.total,
+        "delivered": delivered,
+        "undelivered": undelivered,
+        "waiting": waiting,
+        "submitAt": fmt_timestamp(order.submitted_at),
+        "sendAt": fmt_timestamp(order.send_at),
+        "sender": order.sender,
+    }
