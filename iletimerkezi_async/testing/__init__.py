@@ -32,8 +32,8 @@ Options (keyword arguments, each also a settable attribute of the fake)
 ``iys_subscription=True`` (False: 403 on consent endpoints);
 ``iys_configured=True`` (False: 470 on commercial sends);
 ``reports_page_size=30``; ``abroad=False`` (True: send-sms also accepts E.164
-international numbers); ``webhook_url=None`` (stored; see
-``collect_events``); ``seed=None`` and ``fault_rate=0.0`` for the random
+international numbers); ``webhook_url=None`` and the ``webhook_*`` options (see
+below); ``seed=None`` and ``fault_rate=0.0`` for the random
 fault injector; ``latency=0.0`` seconds added before every answer.
 
 Hooks and attributes
@@ -240,14 +240,27 @@ get-inbox
   them all.  Every field is a string; ids increase from ``"1"``.  Inbound
   ``RET`` messages do not auto-blacklist anyone.
 
-Delivery events
+Delivery events and webhooks
 
-* ``webhook_url`` is stored but nothing is posted yet.  ``collect_events()``
-  is the one place where the progression becomes events: it returns every
-  :class:`DeliveryEvent` due since its last call, ``accepted`` at ``sendAt``
-  then ``delivered``/``undelivered`` at the final time, one per message
-  (``.payload()`` is the documented webhook body).  Cancelled and historical
-  orders emit nothing.
+* ``collect_events()`` is the one place where the progression becomes events:
+  it returns every :class:`DeliveryEvent` due since its last call, ``accepted``
+  at ``sendAt`` then ``delivered``/``undelivered`` at the final time, one per
+  message (``.payload()`` is the documented webhook body).  Cancelled and
+  historical orders emit nothing.
+* With ``webhook_url`` set, the running fake drains ``collect_events()`` every
+  ``webhook_interval=0.05`` s and POSTs each event as JSON to that URL, up to
+  ``webhook_concurrency=100`` at a time, each with ``webhook_timeout=5.0`` s.
+  A 5xx or a network error is retried ``webhook_retries=3`` times after
+  ``webhook_retry_delay=0.05`` s doubling; a 4xx is final (the reference
+  documents no policy, so this is the fake's choice).  ``webhook_duplicates``
+  (a probability) posts an event a second time and ``webhook_reorder=True``
+  shuffles each batch, so a receiver meets duplicates and finals before
+  ``accepted``.  With ``legacy_types`` the ids are strings.
+* ``await fake.deliver_webhooks()`` posts what is due now and waits for every
+  POST in flight, returning :class:`WebhookDelivery` records (``.event``,
+  ``.attempts``, ``.status``, ``.delivered``, ``.duplicate``);
+  ``fake.webhook_deliveries`` lists them all.  Events of orders sent while no
+  URL was set are posted once one is.
 """
 
 from ._fake import FakeIletiMerkezi
@@ -263,6 +276,7 @@ from ._state import (
     OrderMessage,
     OrderSnapshot,
 )
+from ._webhook_sender import WebhookDelivery
 
 __all__ = [
     "APITEST_TEXT",
@@ -278,4 +292,5 @@ __all__ = [
     "OrderMessage",
     "OrderSnapshot",
     "RecordedRequest",
+    "WebhookDelivery",
 ]

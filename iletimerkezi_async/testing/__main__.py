@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--delivery-delay", type=float, default=1.0, help="seconds until a message is final"
     )
+    parser.add_argument(
+        "--webhook-url",
+        default=None,
+        help="POST delivery reports (accepted, then delivered/undelivered) to this URL",
+    )
     return parser
 
 
@@ -72,6 +77,7 @@ async def _serve(args: argparse.Namespace) -> None:
         sms_credits=args.sms_credits,
         rate_limit=args.rate_limit if args.rate_limit > 0 else None,
         delivery_delay=args.delivery_delay,
+        webhook_url=args.webhook_url,
     )
     async with fake:
         print(

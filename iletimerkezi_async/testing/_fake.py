@@ -18,6 +18,7 @@ from ._state import (
     InboundRecord,
     OrderSnapshot,
 )
+from ._webhook_sender import WebhookDelivery, WebhookOptions, WebhookSender
 
 if TYPE_CHECKING:
     from iletimerkezi_async.client import Client
@@ -100,6 +101,13 @@ class FakeIletiMerkezi(FakeServer):
         reports_page_size: int = 30,
         abroad: bool = False,
         webhook_url: str | None = None,
+        webhook_concurrency: int = 100,
+        webhook_retries: int = 3,
+        webhook_retry_delay: float = 0.05,
+        webhook_timeout: float = 5.0,
+        webhook_interval: float = 0.05,
+        webhook_duplicates: float = 0.0,
+        webhook_reorder: bool = False,
         seed: int | None = None,
         fault_rate: float = 0.0,
         latency: float = 0.0,
@@ -130,6 +138,42 @@ class FakeIletiMerkezi(FakeServer):
         super().__init__(
             account, host=host, port=port, seed=seed, fault_rate=fault_rate, latency=latency
         )
+        if not 0.0 <= webhook_duplicates <= 1.0:
+            raise ValueError("webhook_duplicates is a probability between 0 and 1")
+        self.webhooks = WebhookOptions(
+            concurrency=webhook_concurrency,
+            retries=webhook_retries,
+            retry_delay=webhook_retry_delay,
+            timeout=webhook_timeout,
+            interval=webhook_interval,
+            duplicates=webhook_duplicates,
+            reorder=webhook_reorder,
+        )
+        self._sender = WebhookSender(account, self.webhooks, self._rng)
+
+    async def start(self) -> None:
+        """Serve, and start posting delivery reports whenever ``webhook_url`` is set."""
+        await super().start()
+        await self._sender.start()
+
+    async def close(self) -> None:
+        """Stop posting webhooks (abandoning POSTs in flight), then stop serving."""
+        await self._sender.close()
+        await super().close()
+
+    async def deliver_webhooks(self) -> list[WebhookDelivery]:
+        """POST every delivery event due now and wait until all POSTs in flight end.
+
+        Returns this call's deliveries (``.event``, ``.attempts``, ``.status``,
+        ``.delivered``, ``.duplicate``).  Events become due with the fake clock,
+        so ``fake.advance(delivery_delay)`` first to get the final statuses.
+        """
+        return await self._sender.flush()
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every webhook POST made so far (a plain list; clear it freely)."""
+        return self._sender.deliveries
 
     async def __aenter__(self) -> FakeIletiMerkezi:
         await self.start()
