@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from asyncio import Queue, Task, create_task, gather
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import date
 from logging import getLogger
@@ -38,6 +38,9 @@ PAGES_AHEAD = 4
 
 MAX_CONCURRENCY = 16
 """Upper bound for ``reports.list(concurrency=...)``: windows fetched at once."""
+
+WindowProgress = Callable[[int, int], object]
+"""``reports.list(on_window=...)``: called with (windows finished, windows in the range)."""
 
 
 def _ends_window(
@@ -115,8 +118,17 @@ class _ReportPages(PageSource[OrderSummary]):
     kind = "reports.list"
     first = (0, 1)
 
-    def __init__(self, transport: Transport, start: date, end: date, concurrency: int) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        start: date,
+        end: date,
+        concurrency: int,
+        on_window: WindowProgress | None = None,
+    ) -> None:
         self._transport = transport
+        self._on_window = on_window
+        self._reported: int | None = None
         self._range = (_wire.format_day(start), _wire.format_day(end))
         self.windows = _windows.split(start, end)
         self.labels = [(_wire.format_day(a), _wire.format_day(b)) for a, b in self.windows]
@@ -137,8 +149,15 @@ class _ReportPages(PageSource[OrderSummary]):
         payload = await self._transport.request(_wire.get_reports(first, last, page=page))
         return _convert.order_summaries(payload)
 
+    def _progress(self, finished: int) -> None:
+        """Tell ``on_window`` how many windows are behind the walk, once per change."""
+        if self._on_window is not None and finished != self._reported:
+            self._reported = finished
+            self._on_window(finished, len(self.windows))
+
     async def fetch(self, position: Position) -> Fetched[OrderSummary]:
         window, page = position
+        self._progress(window)
         orders: tuple[OrderSummary, ...] | None
         if self._concurrency > 1:
             orders = await self._from_ahead(window, page)
@@ -149,6 +168,7 @@ class _ReportPages(PageSource[OrderSummary]):
             if _ends_window(orders, self._window_seen, self.labels[window], page):
                 orders = None
         if orders is None:
+            self._progress(window + 1)
             after = (window + 1, 1) if window + 1 < len(self.windows) else None
             return Fetched(items=(), next=after, number=page, window=self.labels[window])
         fresh: list[OrderSummary] = []
@@ -228,6 +248,7 @@ class ReportsResource(Resource):
         *,
         concurrency: int = 1,
         resume_from: str | None = None,
+        on_window: WindowProgress | None = None,
     ) -> Paginator[OrderSummary]:
         """Every order submitted from ``start`` to ``end`` (inclusive, Istanbul days).
 
@@ -236,6 +257,12 @@ class ReportsResource(Resource):
         ``concurrency > 1`` fetches that many windows at once (still yielded
         in order); the prefetch tasks stop on ``aclose()``.  Arguments are
         checked here, before any request.
+
+        ``on_window(finished, total)``, when given, reports progress in
+        windows for progress bars: once as the walk starts (``finished`` is 0,
+        or the resumed window's index) and again as each window's last page
+        has been fetched (up to ``total``).  It runs in the iterating task and
+        must not block; what it raises propagates out of the loop.
         """
         first = _validate.day(start, "start")
         last = _validate.day(end, "end")
@@ -254,7 +281,9 @@ class ReportsResource(Resource):
             raise InvalidRequestError(
                 "concurrency", f"must be an integer from 1 to {MAX_CONCURRENCY}"
             )
-        source = _ReportPages(self._transport, first, last, concurrency)
+        if on_window is not None and not callable(on_window):
+            raise InvalidRequestError("on_window", "must be a callable or None")
+        source = _ReportPages(self._transport, first, last, concurrency, on_window)
         return Paginator(source, resume_from=resume_from)
 
     def messages(
