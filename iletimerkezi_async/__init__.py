@@ -61,7 +61,7 @@ from .models import (
     Segments,
 )
 from .pagination import Paginator
-from .phone import normalize_number
+from .phone import is_valid_number, normalize_number
 from .polling import InboxPoller
 from .ratelimit import RateLimiter, TokenBucket
 from .retry import RetryPolicy
@@ -127,6 +127,7 @@ __all__ = [
     "WaitTimeoutError",
     "WebhookPayloadError",
     "__version__",
+    "is_valid_number",
     "normalize_number",
     "segments",
 ]

@@ -10,8 +10,16 @@ import aiohttp
 import aioresponses.core as aioresponses_core
 import pytest
 from aioresponses import aioresponses
+from hypothesis import HealthCheck, settings
 
 import iletimerkezi_async as im
+
+# Property tests check behaviour, not speed: hypothesis' default 200 ms deadline
+# is a wall-clock assertion that fails on a loaded CI machine, so it is off.
+settings.register_profile(
+    "iletimerkezi", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("iletimerkezi")
 
 KEY = "k3y-SECRET-5e1f0c2a9b"
 HASH = "h4sh-SECRET-77d0c3aa41"
