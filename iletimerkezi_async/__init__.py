@@ -8,7 +8,14 @@ async with im.Client() as client:
 
 from ._version import __version__
 from .client import Client, ClientClosedError
-from .cursors import CursorError, CursorStore, FileCursor, MemoryCursor
+from .cursors import (
+    CursorError,
+    CursorStore,
+    FileCursor,
+    LeaseLostError,
+    MemoryCursor,
+    SharedCursorStore,
+)
 from .errors import (
     CODES,
     APIError,
@@ -96,6 +103,7 @@ __all__ = [
     "InvalidRequestError",
     "IysError",
     "IysList",
+    "LeaseLostError",
     "MemoryCursor",
     "MessageError",
     "MessageReport",
@@ -121,6 +129,7 @@ __all__ = [
     "SendOutcomeUnknownError",
     "SenderError",
     "ServiceUnavailableError",
+    "SharedCursorStore",
     "SubscriptionError",
     "TokenBucket",
     "TransportError",

@@ -18,7 +18,14 @@ from typing import Protocol, runtime_checkable
 
 from .errors import IletiMerkeziError
 
-__all__ = ["CursorError", "CursorStore", "FileCursor", "MemoryCursor"]
+__all__ = [
+    "CursorError",
+    "CursorStore",
+    "FileCursor",
+    "LeaseLostError",
+    "MemoryCursor",
+    "SharedCursorStore",
+]
 
 
 class CursorError(IletiMerkeziError, ValueError):
@@ -36,6 +43,31 @@ class CursorStore(Protocol):
     async def load(self) -> str | None: ...
 
     async def save(self, token: str) -> None: ...
+
+
+class LeaseLostError(CursorError):
+    """This poller no longer holds the shared store's lease, so it may not commit.
+
+    Another poller took over (the lease expired, e.g. after a long pause); the
+    poller drops what it had not committed, which the new holder delivers
+    again, and waits for its turn.
+    """
+
+
+@runtime_checkable
+class SharedCursorStore(CursorStore, Protocol):
+    """A store that several pollers share, of which only one may poll at a time.
+
+    The poller calls :meth:`turn` before each poll and :meth:`release` when it
+    closes.  ``turn()`` returns once this poller holds the store (waiting as
+    long as another does) and says whether the turn was newly gained, in which
+    case the poller reloads the position another holder may have moved.
+    ``save()`` raises :class:`LeaseLostError` once the turn is gone.
+    """
+
+    async def turn(self) -> bool: ...
+
+    async def release(self) -> None: ...
 
 
 class MemoryCursor:

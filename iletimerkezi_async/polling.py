@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
 from typing import Any, Final
 
-from .cursors import CursorError, CursorStore, MemoryCursor
+from .cursors import CursorError, CursorStore, LeaseLostError, MemoryCursor, SharedCursorStore
 from .errors import (
     InvalidRequestError,
     RateLimitError,
@@ -192,8 +192,17 @@ class InboxPoller:
             raise RuntimeError("this InboxPoller is already being iterated by another task")
         self._busy = True
         try:
-            await self.commit()
+            try:
+                await self.commit()
+            except LeaseLostError:
+                # Another poller holds the store now and delivers this message
+                # again; wait for a turn, then go on from what it committed.
+                log.warning("inbox cursor lease lost; waiting for another turn")
+                self._pending = None
+                self._buffer.clear()
+                self._state = None
             if self._state is None:
+                # A shared store is reloaded once its turn comes (see _poll_once).
                 self._state = await self._load()
             while not self._buffer:
                 if self._closed:
@@ -267,8 +276,19 @@ class InboxPoller:
         if task is not None and task is not asyncio.current_task():
             self._interrupted = True
             task.cancel()
+        if isinstance(self.cursor, SharedCursorStore):
+            try:
+                await self.cursor.release()
+            except Exception as exc:  # the lease then simply expires
+                log.warning("could not release the inbox cursor lease: %s", type(exc).__name__)
 
     # ------------------------------------------------------------ internals
+
+    async def _turn(self) -> bool:
+        """Wait until a shared store lets this poller poll; True when newly gained."""
+        if isinstance(self.cursor, SharedCursorStore):
+            return await self.cursor.turn()
+        return False
 
     async def _load(self) -> _CursorState:
         token = await self.cursor.load()
@@ -287,6 +307,8 @@ class InboxPoller:
                 await self.sleep(wait)
                 self._wait = min(self._wait * self.multiplier, self.max_interval)
             self._fetched_once = True
+            if await self._turn():
+                self._state = await self._load()  # another holder moved the position
             try:
                 inbox = await self._fetch()
             except TRANSIENT_ERRORS as exc:

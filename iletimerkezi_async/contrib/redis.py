@@ -1,0 +1,398 @@
+"""One send budget and one inbox cursor for many processes, kept in Redis (extra ``[redis]``).
+
+iletiMerkezi allows 100 recipients per second per *account*, however many
+workers send.  :class:`RedisTokenBucket` keeps that budget in one Redis hash
+that a Lua script refills and charges atomically on the Redis server's clock,
+so worker clocks never matter.  :class:`RedisCursor` keeps the inbox position
+and, in leased mode, lets exactly one of several pollers poll at a time.
+
+Keys are the caller's; :func:`account_key` derives per-account keys from a
+hash of the API key, so the key itself is never stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import math
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
+
+from redis.asyncio import Redis
+from redis.exceptions import (
+    BusyLoadingError,
+    ReadOnlyError,
+    TryAgainError,
+)
+from redis.exceptions import (
+    ConnectionError as RedisConnectionError,
+)
+from redis.exceptions import (
+    TimeoutError as RedisTimeoutError,
+)
+
+from ..cursors import LeaseLostError
+
+__all__ = ["RedisCursor", "RedisTokenBucket", "account_key"]
+
+T = TypeVar("T")
+
+log = logging.getLogger("iletimerkezi_async.contrib.redis")
+
+UNAVAILABLE: Final = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    BusyLoadingError,
+    ReadOnlyError,
+    TryAgainError,
+    OSError,
+)
+"""Redis failures that pass (restart, failover, network): waited out or failed open."""
+
+_RETRY_FIRST: Final = 0.05
+_RETRY_MAX: Final = 1.0
+
+# Refill on the server clock, then reserve: the caller is told how long to wait
+# for its tokens and the bucket goes into debt for them at once, so later
+# callers queue behind it (a large cost cannot be starved by small ones).  A
+# cost above the capacity waits for a full bucket; the rest is debt that the
+# next callers wait out.  Numbers cross as strings: Redis truncates Lua numbers.
+_RESERVE: Final = """
+local rate = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1])
+local ts = tonumber(state[2])
+if tokens == nil or ts == nil then
+  tokens = capacity
+  ts = now
+end
+if now > ts then
+  tokens = math.min(capacity, tokens + (now - ts) * rate)
+  ts = now
+end
+local need = math.min(cost, capacity)
+local wait = 0
+if tokens < need then
+  wait = (need - tokens) / rate
+end
+tokens = tokens - cost
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens),
+           'ts', string.format('%.17g', ts))
+redis.call('PEXPIRE', KEYS[1], math.ceil(((capacity - tokens) / rate + 1) * 1000))
+return string.format('%.17g', wait)
+"""
+
+# Give back a reservation whose holder was cancelled before using it.
+_REFUND: Final = """
+local rate = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1])
+if tokens == nil then
+  return 0
+end
+tokens = math.min(capacity, tokens + cost)
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens))
+return 1
+"""
+
+# Lease renewal and release only by the owner; cursor writes only by the owner.
+_RENEW: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+_RELEASE: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+_FENCED_SET: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[2], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
+def account_key(api_key: str, name: str, *, prefix: str = "iletimerkezi") -> str:
+    """``prefix:<16 hex of SHA-256 of the API key>:name``: per account, key not stored.
+
+    The API key is a long random secret, so its hash reveals nothing and
+    cannot be reversed; two services on one account meet on the same keys.
+    """
+    if not api_key or not api_key.strip():
+        raise ValueError("api_key must be a non-empty string")
+    if not name:
+        raise ValueError("name must be a non-empty string")
+    digest = hashlib.sha256(b"iletimerkezi-async:" + api_key.strip().encode()).hexdigest()
+    return f"{prefix}:{digest[:16]}:{name}"
+
+
+class RedisTokenBucket:
+    """The :class:`~iletimerkezi_async.RateLimiter` for many processes: one bucket in Redis.
+
+    ``rate`` tokens every ``per`` seconds, at most ``capacity`` (default
+    ``rate``) saved.  Each ``acquire`` is one round trip: the script reserves
+    the tokens and answers how long to wait for them.  While Redis is
+    unreachable, ``acquire`` keeps retrying (fail closed: nothing is sent
+    over the budget) unless ``fail_open=True``, which lets sends through
+    unmetered and logs a warning.  A caller cancelled while waiting gives
+    its reservation back.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        key: str,
+        rate: float = 100,
+        per: float = 1.0,
+        capacity: float | None = None,
+        *,
+        fail_open: bool = False,
+    ) -> None:
+        if not (math.isfinite(rate) and math.isfinite(per)) or rate <= 0 or per <= 0:
+            raise ValueError("rate and per must be positive and finite")
+        if capacity is not None and (not math.isfinite(capacity) or capacity <= 0):
+            raise ValueError("capacity must be positive and finite")
+        if not key:
+            raise ValueError("key must be a non-empty string")
+        self.redis = redis
+        self.key = key
+        self.rate = float(rate)
+        self.per = float(per)
+        self.capacity = float(capacity) if capacity is not None else float(rate)
+        self.fail_open = fail_open
+        self._reserve = redis.register_script(_RESERVE)
+        self._refund = redis.register_script(_REFUND)
+        self._sleep = asyncio.sleep
+
+    @classmethod
+    def for_account(
+        cls, redis: Redis, api_key: str, name: str = "send-budget", **kw: Any
+    ) -> RedisTokenBucket:
+        """A bucket on :func:`account_key` ``(api_key, name)``."""
+        return cls(redis, account_key(api_key, name), **kw)
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.rate / self.per
+
+    def __repr__(self) -> str:
+        return (
+            f"RedisTokenBucket(key={self.key!r}, rate={self.rate:g}, per={self.per:g}, "
+            f"capacity={self.capacity:g}, fail_open={self.fail_open})"
+        )
+
+    def _args(self, cost: float) -> list[str]:
+        return [repr(self.tokens_per_second), repr(self.capacity), repr(cost)]
+
+    async def reserve(self, cost: float = 1) -> float | None:
+        """Take ``cost`` tokens now and return the seconds to wait before using them.
+
+        ``None`` means Redis was unreachable and ``fail_open`` let the caller
+        through unmetered.  Most callers want :meth:`acquire`.
+        """
+        delay = _RETRY_FIRST
+        failing = False
+        while True:
+            try:
+                answer = await self._reserve(keys=[self.key], args=self._args(cost))
+            except UNAVAILABLE as exc:
+                if self.fail_open:
+                    log.warning(
+                        "Redis unavailable (%s): sending without the shared budget",
+                        type(exc).__name__,
+                    )
+                    return None
+                if not failing:
+                    log.warning(
+                        "Redis unavailable (%s): sends wait until it is back",
+                        type(exc).__name__,
+                    )
+                    failing = True
+                await self._sleep(delay)
+                delay = min(delay * 2, _RETRY_MAX)
+                continue
+            if failing:
+                log.info("Redis is back: sends are metered again")
+            return float(answer.decode() if isinstance(answer, bytes) else answer)
+
+    async def acquire(self, cost: float = 1) -> None:
+        """Wait until ``cost`` tokens are this caller's (one Redis round trip, then a sleep)."""
+        if math.isnan(cost) or cost < 0:
+            raise ValueError("cost must be a non-negative number")
+        if cost == 0:
+            return
+        cost = float(cost)
+        wait = await self.reserve(cost)
+        if not wait:
+            return
+        try:
+            await self._sleep(wait)
+        except asyncio.CancelledError:
+            # Not used: hand the tokens back so the budget is not lost.  Shielded,
+            # since the caller's cancellation must not cancel the refund too.
+            with contextlib.suppress(*UNAVAILABLE):
+                await asyncio.shield(self._refund(keys=[self.key], args=self._args(cost)))
+            raise
+
+
+class RedisCursor:
+    """A :class:`~iletimerkezi_async.CursorStore` in one Redis string, optionally leased.
+
+    Plain (``lease_ttl=None``): ``load``/``save`` a token at ``key``; one
+    poller at a time is your business.  Leased (``lease_ttl`` seconds): the
+    store is a :class:`~iletimerkezi_async.cursors.SharedCursorStore`: a
+    poller polls only while it holds ``key + ":lease"`` (``SET NX PX``,
+    renewed every third of the TTL), the others wait and retry every quarter
+    of the TTL, so a dead holder is replaced within about ``1.25 × lease_ttl``.
+    Saves are fenced: a poller whose lease was taken over cannot move the
+    cursor (it gets :class:`~iletimerkezi_async.cursors.LeaseLostError`).
+    """
+
+    def __init__(self, redis: Redis, key: str, *, lease_ttl: float | None = None) -> None:
+        if not key:
+            raise ValueError("key must be a non-empty string")
+        if lease_ttl is not None and (not math.isfinite(lease_ttl) or lease_ttl < 0.05):
+            raise ValueError("lease_ttl must be at least 0.05 seconds")
+        self.redis = redis
+        self.key = key
+        self.lease_key = f"{key}:lease"
+        self.lease_ttl = lease_ttl
+        self.owner = uuid.uuid4().hex
+        self._renew = redis.register_script(_RENEW)
+        self._release = redis.register_script(_RELEASE)
+        self._fenced_set = redis.register_script(_FENCED_SET)
+        self._held = False
+        self._lost = False
+        self._renewer: asyncio.Task[None] | None = None
+        self._sleep = asyncio.sleep
+
+    @classmethod
+    def for_account(
+        cls, redis: Redis, api_key: str, name: str = "inbox-cursor", **kw: Any
+    ) -> RedisCursor:
+        """A cursor on :func:`account_key` ``(api_key, name)``."""
+        return cls(redis, account_key(api_key, name), **kw)
+
+    def __repr__(self) -> str:
+        lease = "" if self.lease_ttl is None else f", lease_ttl={self.lease_ttl:g}"
+        return f"RedisCursor(key={self.key!r}{lease})"
+
+    @property
+    def held(self) -> bool:
+        """True while this store holds the lease (always False in plain mode)."""
+        return self._held and not self._lost
+
+    async def _until_available(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
+        """Retry ``call`` through a Redis outage: a poller waits rather than ends or skips.
+
+        Reads and (fenced) writes of the cursor are idempotent, so repeating
+        one is safe; if the lease runs out meanwhile, the fenced write says so.
+        """
+        delay = _RETRY_FIRST
+        while True:
+            try:
+                return await call()
+            except UNAVAILABLE as exc:
+                log.warning(
+                    "Redis unavailable (%s) while %s the inbox cursor", type(exc).__name__, what
+                )
+                await self._sleep(delay)
+                delay = min(delay * 2, _RETRY_MAX)
+
+    async def load(self) -> str | None:
+        value = await self._until_available("reading", lambda: self.redis.get(self.key))
+        if value is None:
+            return None
+        return value.decode() if isinstance(value, bytes) else str(value)
+
+    async def save(self, token: str) -> None:
+        if self.lease_ttl is None:
+            await self._until_available("saving", lambda: self.redis.set(self.key, token))
+            return
+        if not self.held:
+            raise LeaseLostError("the inbox cursor lease is held by another poller")
+        done = await self._until_available(
+            "saving",
+            lambda: self._fenced_set(keys=[self.lease_key, self.key], args=[self.owner, token]),
+        )
+        if not int(done):
+            self._lose()
+            raise LeaseLostError("the inbox cursor lease was taken over by another poller")
+
+    async def turn(self) -> bool:
+        """Return once this store holds the lease; True when it was just (re)gained."""
+        if self.lease_ttl is None or self.held:
+            return False
+        self._stop_renewer()
+        self._held = self._lost = False
+        ttl_ms = max(1, round(self.lease_ttl * 1000))
+        delay = _RETRY_FIRST
+        while True:
+            try:
+                got = await self.redis.set(self.lease_key, self.owner, nx=True, px=ttl_ms)
+            except UNAVAILABLE as exc:
+                log.warning("Redis unavailable (%s) while taking the lease", type(exc).__name__)
+                await self._sleep(delay)
+                delay = min(delay * 2, _RETRY_MAX)
+                continue
+            if got:
+                break
+            delay = _RETRY_FIRST
+            await self._sleep(self.lease_ttl / 4)
+        self._held = True
+        self._renewer = asyncio.create_task(self._keep(ttl_ms), name="redis-cursor-lease")
+        log.info("inbox cursor lease taken")
+        return True
+
+    async def release(self) -> None:
+        """Give the lease up now (a closing poller), so another takes over at once."""
+        renewer = self._stop_renewer()
+        if renewer is not None:
+            await asyncio.wait([renewer])  # unlike awaiting it, keeps our own cancellation
+        if self.lease_ttl is not None and self._held and not self._lost:
+            self._held = False
+            await self._release(keys=[self.lease_key], args=[self.owner])
+
+    def _lose(self) -> None:
+        if not self._lost:
+            log.warning("inbox cursor lease lost to another poller")
+        self._lost = True
+        self._stop_renewer()
+
+    def _stop_renewer(self) -> asyncio.Task[None] | None:
+        task, self._renewer = self._renewer, None
+        if task is None or task is asyncio.current_task():
+            return None
+        task.cancel()
+        return task
+
+    async def _keep(self, ttl_ms: int) -> None:
+        """Renew the lease every third of its TTL until it is released or lost."""
+        assert self.lease_ttl is not None
+        while True:
+            await self._sleep(self.lease_ttl / 3)
+            try:
+                renewed = await self._renew(keys=[self.lease_key], args=[self.owner, ttl_ms])
+            except UNAVAILABLE as exc:
+                # The lease may still be ours; the next renewal (or a fenced
+                # save) tells.  If Redis stays away past the TTL, another
+                # poller can take over and our saves will be refused.
+                log.warning("Redis unavailable (%s) while renewing the lease", type(exc).__name__)
+                continue
+            if not int(renewed):
+                self._lose()
+                return
