@@ -1,0 +1,366 @@
+"""Several real processes sharing one Redis send budget and one leased inbox cursor.
+
+The fake server runs in this test's event loop, so it keeps serving while the
+test awaits its children (``_worker.py``, run by path).  Every child prints
+``READY`` once warm and then waits on a Redis start barrier, so what is measured
+is the shared bucket or lease, not interpreter start-up.  Every wait is bounded:
+a bug ends in a failure, and the children are killed in ``finally``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import contextlib
+import gc
+import json
+import math
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import pytest
+from redis.asyncio import Redis
+
+from iletimerkezi_async.testing import FakeIletiMerkezi, RecordedRequest
+
+from .._redis import RedisServer
+from ._worker import StallMeter
+
+WORKER = Path(__file__).with_name("_worker.py")
+READY_TIMEOUT = 30.0
+"""Seconds for a child to import, connect and say READY (a cold CI machine is slow)."""
+RUN_TIMEOUT = 60.0
+"""Seconds for a child to finish once started (the send test needs about 5 s)."""
+BARRIER = "test:start"
+T = TypeVar("T")
+
+
+@attrs.define
+class Child:
+    name: str
+    proc: asyncio.subprocess.Process
+    stderr_path: Path
+
+    def stderr(self) -> str:
+        with contextlib.suppress(OSError):
+            return self.stderr_path.read_text(errors="replace")[-4000:]
+        return ""
+
+    async def ready(self) -> None:
+        assert self.proc.stdout is not None
+        try:
+            line = await asyncio.wait_for(self.proc.stdout.readline(), READY_TIMEOUT)
+        except TimeoutError:
+            pytest.fail(f"{self.name} not ready in {READY_TIMEOUT} s: {self.stderr()}")
+        assert line.decode().strip() == "READY", f"{self.name}: {line!r} {self.stderr()}"
+
+    async def result(self, within: float = RUN_TIMEOUT) -> dict[str, Any]:
+        """Wait (at most ``within`` s) for a clean exit; the last stdout line, parsed."""
+        try:
+            out, _ = await asyncio.wait_for(self.proc.communicate(), within)
+        except TimeoutError:
+            pytest.fail(f"{self.name} did not finish in {within} s: {self.stderr()}")
+        assert self.proc.returncode == 0, f"{self.name} exited {self.proc.returncode}: " + (
+            self.stderr()
+        )
+        data = json.loads(out.decode().strip().splitlines()[-1])
+        assert isinstance(data, dict)
+        return data
+
+
+@contextlib.asynccontextmanager
+async def children(
+    tmp_path: Path, specs: Sequence[tuple[str, Sequence[str]]]
+) -> AsyncIterator[list[Child]]:
+    """Start one ``_worker.py`` per ``(name, args)``; kill whatever still runs on exit."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ILETIMERKEZI_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    started: list[Child] = []
+    try:
+        for name, args in specs:
+            path = tmp_path / f"{name}.stderr"
+            with path.open("wb") as err:
+                proc = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    str(WORKER),
+                    *args,
+                    "--name",
+                    name,
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=err,
+                    env=env,
+                )
+            started.append(Child(name, proc, path))
+        yield started
+    finally:
+        for child in started:
+            if child.proc.returncode is None:
+                child.proc.kill()
+        for child in started:
+            # Drain and reap, so no transport is left for the garbage collector.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(child.proc.communicate(), 10)
+
+
+async def start_all(redis: Redis, workers: list[Child]) -> None:
+    """Wait until every child is warm, then release them at once."""
+    await asyncio.gather(*(w.ready() for w in workers))
+    await redis.rpush(BARRIER, *(["go"] * len(workers)))
+
+
+def max_in_window(stamps: Sequence[float], starts: Sequence[float], width: float = 1.0) -> int:
+    """The most stamps in any window ``[s, s + width)`` over the given starts."""
+    ordered = sorted(stamps)
+    return max(
+        bisect.bisect_left(ordered, s + width) - bisect.bisect_left(ordered, s) for s in starts
+    )
+
+
+# --------------------------------------------------------------------- shared budget
+
+PROCESSES = 4
+PER_PROCESS = 150
+RATE = 100
+CONCURRENCY = 10
+"""Sending tasks per process.  Not 150 at once: a process that starts all its
+acquires together piles 150 reservations on one connection, and their answers
+are handled up to ~25 ms late, so the grants (answer + wait) land late and a 1 s
+window after a late one holds up to 103.  That is harmless for a token bucket on
+the server but not what this test measures (the shared budget)."""
+
+
+async def test_four_processes_share_one_100_per_second_budget(
+    redis: Redis, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """4 × 150 sends through one RedisTokenBucket(rate=100): 600 orders, held to 100/s.
+
+    About 5 s of real time: 100 from the full bucket, then 500 at 100/s.
+    """
+    key = "test:send-budget"
+    async with FakeIletiMerkezi(rate_limit=None) as fake:
+        specs = [
+            (
+                f"p{i}",
+                [
+                    "send",
+                    *("--redis", redis_server.url, "--fake", fake.url, "--key", key),
+                    *("--index", str(i), "--count", str(PER_PROCESS), "--rate", str(RATE)),
+                    *("--concurrency", str(CONCURRENCY)),
+                ],
+            )
+            for i in range(PROCESSES)
+        ]
+        # The fake stamps arrivals in this process: a pause here (a full GC took 60 ms
+        # after the other contrib tests) stamps the requests of that pause together.
+        # So no GC while measuring, and the loop's worst stall is measured and allowed for.
+        gc.collect()
+        gc.disable()
+        try:
+            async with children(tmp_path, specs) as workers:
+                await start_all(redis, workers)
+                async with StallMeter() as meter:
+                    results = await asyncio.gather(*(w.result() for w in workers))
+        finally:
+            gc.enable()
+        sends = [r for r in fake.requests if r.path == "send-sms"]
+        stored_orders = len(fake.orders)
+
+    # Every send went through once: 600 distinct orders, no failure, no retry.
+    order_ids = [oid for res in results for oid in res["orders"]]
+    assert len(order_ids) == len(set(order_ids)) == PROCESSES * PER_PROCESS
+    assert stored_orders == PROCESSES * PER_PROCESS
+    assert len(sends) == PROCESSES * PER_PROCESS
+    assert {r.status for r in sends} == {200}
+    assert all(
+        len(r.body["request"]["order"]["message"]["receipents"]["number"]) == 1 for r in sends
+    )
+
+    def sent_by(r: RecordedRequest) -> str:
+        """The child that sent it: texts are "Kodunuz p<child><number>"."""
+        return str(r.body["request"]["order"]["message"]["text"]).split()[1][:2]
+
+    arrivals = sorted(r.time for r in sends)
+    first, last = arrivals[0], arrivals[-1]
+
+    # Grant→arrival lag spread, per process: grants are each child's time.monotonic(),
+    # arrivals this process's, so only differences within one child are compared
+    # (the clocks' origins need not agree).  The burst of the full bucket opens many
+    # connections at once and lags more than the steady trickle.
+    spread = 0.0
+    for i, res in enumerate(results):
+        mine = sorted(r.time for r in sends if sent_by(r) == f"p{i}")
+        # All four really sent at the same time: each had sends in the first second.
+        assert mine[0] < first + 1.0
+        grants = sorted(res["grants"])
+        assert len(mine) == len(grants) == PER_PROCESS
+        lags = [a - g for a, g in zip(mine, grants, strict=True)]
+        spread = max(spread, max(lags) - min(lags))
+
+    # A stall of S s in this process (which stamps arrivals) or in a child (which
+    # sends) bunches up to RATE × S requests; allowed for, and bounded so that a
+    # machine too loaded to measure anything fails loudly rather than passing loosely.
+    # The children's start (the burst) stalls them most; after it, their stalls are
+    # those after their first second.
+    here = meter.worst
+    child_stall = max(float(res["stall"]) for res in results)
+    child_steady = max(float(res["steady_stall"]) for res in results)
+    assert here + child_stall < 0.25, f"stalls too long to measure: {here}, {child_stall}"
+
+    # Windows starting in the first second may hold the full bucket (100) plus a
+    # second's refill (100); allow 2 for boundary grants and the lag spread.
+    burst_window = max_in_window(arrivals, [t for t in arrivals if t < first + 1.0])
+    assert burst_window <= 2 * RATE + 2 + math.ceil(RATE * spread) + math.floor(
+        RATE * (here + child_stall)
+    )
+    # After the first second the shared bucket is in debt and grants trickle at
+    # 100/s across all four processes: any 1 s window holds at most 100, plus 2 for a
+    # grant on the window boundary and one request's lag jittering across it (and
+    # what a measured stall bunched).  Four processes each with its own budget would
+    # put ~400 here.
+    later = [t for t in arrivals if t >= first + 1.0]
+    assert later, "600 recipients at 100/s should take about 5 s"
+    later_window = max_in_window(arrivals, later)
+    assert later_window <= RATE + 2 + math.floor(RATE * (here + child_steady))
+
+    # Steady aggregate rate, measured after the first second: the burst's arrivals lag
+    # by up to its spread (many new connections at once), which would bias a rate
+    # measured from arrivals[100]; from first + 1 s on, grants come one every 1/rate s
+    # (the bucket stays in debt), so the rate is (len(later) - 1) intervals over the
+    # span of those arrivals.
+    steady = (len(later) - 1) / (later[-1] - later[0])
+    assert steady == pytest.approx(RATE, rel=0.05)
+    print(
+        f"\nshared budget: burst window {burst_window}, later window max {later_window}, "
+        f"steady {steady:.2f}/s, lag spread {spread * 1000:.1f} ms, "
+        f"stalls here {here * 1000:.1f} ms, children {child_stall * 1000:.1f} ms "
+        f"({child_steady * 1000:.1f} ms after 1 s), "
+        f"span {last - first:.3f} s"
+    )
+
+
+# --------------------------------------------------------------------- leased cursor
+
+LEASE_TTL = 1.0
+MESSAGES = 40
+END = "BITTI"
+
+
+async def _log(redis: Redis, key: str) -> list[tuple[str, str]]:
+    """The handled list as (poller name, message id), in RPUSH order."""
+    out = []
+    for entry in await redis.lrange(key, 0, -1):
+        name, _, mid = (entry.decode() if isinstance(entry, bytes) else entry).partition(":")
+        out.append((name, mid))
+    return out
+
+
+async def _until(
+    what: str, check: Callable[[], Awaitable[T]], within: float, every: float = 0.02
+) -> tuple[float, T]:
+    """Await ``check()`` every ``every`` s until truthy, at most ``within`` s.
+
+    Returns the ``time.monotonic()`` at which it was seen truthy, and the value.
+    """
+    deadline = time.monotonic() + within
+    while True:
+        value = await check()
+        now = time.monotonic()
+        if value:
+            return now, value
+        if now >= deadline:
+            pytest.fail(f"timed out after {within} s waiting for {what}")
+        await asyncio.sleep(every)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX-only")
+async def test_leased_cursor_survives_a_killed_poller(
+    redis: Redis, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Two pollers share RedisCursor(lease_ttl=1.0); the holder is SIGKILLed mid-stream."""
+    key, log = "test:inbox-cursor", "test:handled"
+    async with FakeIletiMerkezi() as fake:
+        common = ["poll", "--redis", redis_server.url, "--fake", fake.url, "--key", key]
+        common += ["--log", log, "--lease-ttl", str(LEASE_TTL), "--end", END]
+        # 50 ms of work per message, so the kill most likely lands on one handled
+        # but not yet committed (it is then delivered again).
+        common += ["--handle-time", "0.05"]
+        async with children(tmp_path, [("a", common), ("b", common)]) as workers:
+            by_name = {w.name: w for w in workers}
+            await start_all(redis, workers)
+
+            ids: list[str] = []
+
+            async def produce() -> None:
+                for i in range(MESSAGES):
+                    ids.append(fake.add_inbound(f"Mesaj {i:02d}", sender="+905051234567"))
+                    if i % 2 == 1:
+                        await asyncio.sleep(0.1)  # two messages every 100 ms, about 2 s
+
+            producer = asyncio.create_task(produce())
+            try:
+                _, before = await _until(
+                    "the first poller to handle 6 messages",
+                    lambda: _at_least(redis, log, 6),
+                    within=20,
+                )
+                holders = {name for name, _ in before}
+                # Exactly one polls at a time: so far only the lease holder handled any.
+                assert len(holders) == 1, before
+                (holder,) = holders
+                survivor = next(n for n in by_name if n != holder)
+                assert not producer.done(), "the kill must come mid-stream"
+
+                by_name[holder].proc.kill()  # SIGKILL: no release, no commit
+                killed_at = time.monotonic()
+                await asyncio.wait_for(by_name[holder].proc.wait(), 10)
+                at_kill = await _log(redis, log)
+                assert {name for name, _ in at_kill} == {holder}, at_kill
+
+                async def survivor_handled() -> bool:
+                    return any(name == survivor for name, _ in await _log(redis, log))
+
+                took_over_at, _ = await _until(
+                    "the survivor to take over", survivor_handled, within=LEASE_TTL + 10
+                )
+                takeover = took_over_at - killed_at
+                assert takeover <= LEASE_TTL + 2.0
+
+                await asyncio.wait_for(producer, 20)
+            finally:
+                producer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await producer
+            ids.append(fake.add_inbound(END, sender="+905051234567"))
+            assert (await by_name[survivor].result()) == {"done": True}
+
+        entries = await _log(redis, log)
+
+    handled = [mid for _, mid in entries]
+    # None lost: every inbound id was handled by one poller or the other.
+    assert set(handled) == set(ids)
+    assert len(ids) == MESSAGES + 1
+    # The two never overlapped: every entry of the killed poller precedes the survivor's.
+    names = [name for name, _ in entries]
+    assert names == [holder] * len(at_kill) + [survivor] * (len(entries) - len(at_kill))
+    # Duplicates only for what the killed poller handled without committing: a message
+    # is committed when the next one is asked for, so only its last one can come again.
+    counts = Counter(handled)
+    duplicates = {mid: c for mid, c in counts.items() if c > 1}
+    assert set(duplicates) <= {at_kill[-1][1]}
+    assert all(c == 2 for c in duplicates.values())
+    print(
+        f"\nleased cursor: holder {holder} handled {len(at_kill)} before SIGKILL, "
+        f"survivor took over after {takeover:.3f} s, duplicates {sorted(duplicates)}"
+    )
+
+
+async def _at_least(redis: Redis, key: str, n: int) -> list[tuple[str, str]]:
+    entries = await _log(redis, key)
+    return entries if len(entries) >= n else []
