@@ -30,6 +30,17 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks (not a default session): a table, and benchmarks/results.json.
+
+    Starts a throwaway redis-server when one is needed (tests/_redis.py);
+    `nox -s bench -- --list`, `-- limiter --quick`, `-- --strict`.
+    """
+    session.install("-e", ".[test,cli,redis]")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session
 def docs(session: nox.Session) -> None:
     """Build the documentation site; any warning fails the build."""
     session.install("-e", ".[docs,cli]")
