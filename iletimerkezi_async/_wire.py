@@ -8,9 +8,10 @@ the letter, including its misspelling ``receipents``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -50,11 +51,20 @@ def path_for(endpoint: str) -> str:
     return f"/v1/{endpoint}/json"
 
 
+# Built once: json.dumps with any non-default option builds a new encoder per call.
+_dumps: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def encode(call: Call, key: str, hash_: str) -> bytes:
     """The JSON envelope; credentials live only in ``request.authentication``."""
     request: dict[str, Any] = {"authentication": {"key": key, "hash": hash_}}
     request.update(call.body)
-    return json.dumps({"request": request}, ensure_ascii=False, separators=(",", ":")).encode()
+    return _dumps({"request": request}).encode()
+
+
+# ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() refuses or
+# misreads, and a bounded length keeps int() under sys.get_int_max_str_digits().
+_CODE_RE = re.compile(r"[0-9]{1,9}")
 
 
 def _code(value: object) -> int | None:
@@ -62,8 +72,8 @@ def _code(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and _CODE_RE.fullmatch(text := value.strip()):
+        return int(text)
     return None
 
 
@@ -83,12 +93,18 @@ def decode(
     """
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: valid JSON nested deeper than the interpreter's stack allows.
         if http_status >= 500 or http_status == 429:
             raise error_for_code(
                 http_status, endpoint=endpoint, http_status=http_status, retry_after=retry_after
             ) from None
-        what = "an empty body" if not raw.strip() else "a body that is not JSON"
+        if not raw.strip():
+            what = "an empty body"
+        elif isinstance(exc, RecursionError):
+            what = "a body nested too deeply"
+        else:
+            what = "a body that is not JSON"
         raise ResponseFormatError(
             f"{endpoint}: HTTP {http_status} with {what}",
             endpoint=endpoint,

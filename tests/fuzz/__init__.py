@@ -1,0 +1,1 @@
+"""Fuzzing of the pure decode path: ``_wire.decode``, ``_convert`` and ``webhooks.parse``."""
