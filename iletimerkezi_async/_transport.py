@@ -9,14 +9,16 @@ turns every aiohttp, socket and JSON exception into one of ours.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import platform
 import ssl as _ssl
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Final
 
 import aiohttp
+from multidict import CIMultiDict
 
 from ._version import __version__
 from ._wire import Call, decode, encode, path_for
@@ -33,7 +35,7 @@ from .errors import (
 from .ratelimit import RateLimiter
 from .retry import RetryClass, RetryPolicy, parse_retry_after
 
-__all__ = ["ClientClosedError", "Transport"]
+__all__ = ["ClientClosedError", "Transport", "check_ssl"]
 
 log = logging.getLogger("iletimerkezi_async")
 
@@ -43,15 +45,48 @@ USER_AGENT = (
 )
 
 
-_HEADERS = {
-    "Content-Type": "application/json",
-    "Accept": "application/json",
-    "User-Agent": USER_AGENT,
-}
+# A CIMultiDict, so aiohttp merges it as is instead of converting a dict on every
+# request; aiohttp only reads it.
+_HEADERS: Final = CIMultiDict(
+    {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "User-Agent": USER_AGENT,
+    }
+)
 
 
 class ClientClosedError(IletiMerkeziError, RuntimeError):
     """The client was used after ``close()``."""
+
+
+def check_ssl(context: object) -> _ssl.SSLContext | None:
+    """``ssl=`` as given: None, or a context that verifies certificates and host names.
+
+    TLS verification cannot be turned off: ``False``, a non-verifying context
+    (``CERT_NONE``) or one that skips the host-name check raise.
+    """
+    if context is None:
+        return None
+    if not isinstance(context, _ssl.SSLContext):
+        raise ConfigurationError(
+            "ssl must be an ssl.SSLContext or None; TLS verification cannot be turned off"
+        )
+    if context.verify_mode == _ssl.CERT_NONE or not context.check_hostname:
+        raise ConfigurationError(
+            "ssl: this SSLContext does not verify certificates and host names "
+            "(verify_mode CERT_NONE or check_hostname=False); TLS verification cannot be "
+            "turned off. For a private CA, trust it: ssl.create_default_context(cafile=...)"
+        )
+    return context
+
+
+@functools.cache
+def _system_context() -> _ssl.SSLContext:
+    """The system trust store with host names checked, as aiohttp's own default."""
+    context = _ssl.create_default_context()
+    context.set_alpn_protocols(["http/1.1"])
+    return context
 
 
 class _Failure(Exception):
@@ -107,7 +142,7 @@ class Transport:
         self.timeout = timeout
         self.retry = retry
         self.limiter = limiter
-        self._ssl = ssl
+        self._ssl = check_ssl(ssl)
         self._sleep = sleep
         self._closed = False
 
@@ -139,8 +174,18 @@ class Transport:
         if session is not None and self._owns_session and not session.closed:
             await session.close()
 
+    def _tls(self) -> _ssl.SSLContext:
+        # Always a context, never True: with True aiohttp falls back to the
+        # connector's setting, and a borrowed session built with ssl=False would
+        # silently turn verification off for our requests.
+        if self._ssl is None:
+            return _system_context()
+        check_ssl(self._ssl)  # weakened since the Client was built?
+        return self._ssl
+
     async def _post(self, url: str, body: bytes) -> tuple[int, bytes, float | None]:
         session = self._get_session()
+        tls = self._tls()
         # Per request, so a borrowed session gets them too; raise_for_status=False
         # because the body's code decides, even if the session was built to raise.
         async with session.post(
@@ -150,7 +195,7 @@ class Transport:
             timeout=self.timeout,
             allow_redirects=False,
             raise_for_status=False,
-            ssl=self._ssl if self._ssl is not None else True,
+            ssl=tls,
         ) as resp:
             raw = await resp.read()
             return resp.status, raw, parse_retry_after(resp.headers.get("Retry-After"))
@@ -166,8 +211,11 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
-            started = time.perf_counter()
-            log.debug("→ %s attempt %d/%d", call.endpoint, attempt, attempts)
+            # The timing exists for the debug lines only: skip both when they are off.
+            debug = log.isEnabledFor(logging.DEBUG)
+            started = time.perf_counter() if debug else 0.0
+            if debug:
+                log.debug("→ %s attempt %d/%d", call.endpoint, attempt, attempts)
             retry_after: float | None = None
             error: IletiMerkeziError
             try:
@@ -189,7 +237,7 @@ class Transport:
                 )
                 retryable = failure.transient and (not failure.maybe_sent or call.retry.repeatable)
             else:
-                elapsed = (time.perf_counter() - started) * 1000
+                elapsed = (time.perf_counter() - started) * 1000 if debug else 0.0
                 try:
                     response = decode(
                         raw, endpoint=call.endpoint, http_status=status, retry_after=retry_after
@@ -208,7 +256,10 @@ class Transport:
                         ) from None
                     error, retryable = exc, call.retry.repeatable
                 else:
-                    log.debug("← %s HTTP %d code 200 in %.1f ms", call.endpoint, status, elapsed)
+                    if debug:
+                        log.debug(
+                            "← %s HTTP %d code 200 in %.1f ms", call.endpoint, status, elapsed
+                        )
                     return response
             if not retryable or attempt >= attempts:
                 raise error

@@ -14,6 +14,9 @@ from hypothesis import HealthCheck, settings
 
 import iletimerkezi_async as im
 
+# The secret guard scans every test's output for the key and hash (see its docstring).
+pytest_plugins = ["pytester", "tests._secret_guard"]
+
 # Property tests check behaviour, not speed: hypothesis' default 200 ms deadline
 # is a wall-clock assertion that fails on a loaded CI machine, so it is off.
 settings.register_profile(
