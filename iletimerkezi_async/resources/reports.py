@@ -111,8 +111,10 @@ class _WindowAhead:
 class _ReportPages(PageSource[OrderSummary]):
     """get-reports over 10-day windows; a position is ``(window index, page)``.
 
-    Ids are de-duplicated over the whole walk (one ``str`` per order kept),
-    for servers whose day boundaries make neighbouring windows overlap.
+    Ids are de-duplicated within a window and against the window before, for
+    servers whose day boundaries make neighbouring windows overlap: windows
+    further apart are ten days away from each other, so the walk holds the ids
+    of two windows (one ``str`` per order), however long the range.
     """
 
     kind = "reports.list"
@@ -133,9 +135,11 @@ class _ReportPages(PageSource[OrderSummary]):
         self.windows = _windows.split(start, end)
         self.labels = [(_wire.format_day(a), _wire.format_day(b)) for a, b in self.windows]
         self._concurrency = concurrency
-        self._seen: set[str] = set()
+        # The ids of every page handed over so far in window ``_window``, and of
+        # every page of the window just before it.
         self._window = -1
-        self._window_seen: set[str] = set()
+        self._window_ids: set[str] = set()
+        self._before_ids: set[str] = set()
         self._ahead: dict[int, _WindowAhead] = {}
 
     def scope(self) -> Mapping[str, Any]:
@@ -163,19 +167,28 @@ class _ReportPages(PageSource[OrderSummary]):
             orders = await self._from_ahead(window, page)
         else:
             orders = await self.orders(window, page)
-            if window != self._window:
-                self._window, self._window_seen = window, set()
-            if _ends_window(orders, self._window_seen, self.labels[window], page):
+        if window != self._window:
+            # Only a neighbour can overlap: keep the window before's ids, drop older ones.
+            self._before_ids = self._window_ids if window == self._window + 1 else set()
+            self._window, self._window_ids = window, set()
+        earlier, before = self._window_ids, self._before_ids
+        fresh: list[OrderSummary] = []
+        if orders:
+            in_page: set[str] = set()
+            for order in orders:
+                if order.id not in earlier and order.id not in before and order.id not in in_page:
+                    in_page.add(order.id)
+                    fresh.append(order)
+        if self._concurrency == 1:
+            # Ends the window on count 0 or a page of ids all seen before; else adds them.
+            if _ends_window(orders or (), earlier, self.labels[window], page):
                 orders = None
+        elif orders is not None:
+            earlier.update(order.id for order in orders)
         if orders is None:
             self._progress(window + 1)
             after = (window + 1, 1) if window + 1 < len(self.windows) else None
             return Fetched(items=(), next=after, number=page, window=self.labels[window])
-        fresh: list[OrderSummary] = []
-        for order in orders:
-            if order.id not in self._seen:
-                self._seen.add(order.id)
-                fresh.append(order)
         return Fetched(
             items=tuple(fresh), next=(window, page + 1), number=page, window=self.labels[window]
         )
