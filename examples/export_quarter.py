@@ -38,19 +38,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import attrs
+
 import iletimerkezi_async as im
 
-COLUMNS = (
-    "id",
-    "status",
-    "total",
-    "delivered",
-    "undelivered",
-    "waiting",
-    "submitted_at",
-    "send_at",
-    "sender",
-)
+COLUMNS = tuple(field.name for field in attrs.fields(im.OrderSummary))
 
 
 def quarter(spec: str) -> tuple[date, date]:

@@ -12,6 +12,7 @@ import datetime as dt
 import time
 from typing import Any
 
+import attrs
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -31,18 +32,8 @@ from ._run import fail, run
 
 __all__ = ["SUMMARY_FIELDS", "report", "reports"]
 
-SUMMARY_FIELDS = (
-    "id",
-    "status",
-    "total",
-    "delivered",
-    "undelivered",
-    "waiting",
-    "submitted_at",
-    "send_at",
-    "sender",
-)
-"""Columns of ``reports`` (csv header, table) and of the ``report`` summary."""
+SUMMARY_FIELDS = tuple(field.name for field in attrs.fields(OrderSummary))
+"""Columns of ``reports`` (csv header, table) and of the ``report`` summary: the model's."""
 
 _NOT_YET = (OrderNotReadyError, ServiceUnavailableError, RateLimitError, TransportError)
 """While following: a scheduled order not started (456) or a transient failure."""
