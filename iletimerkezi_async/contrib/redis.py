@@ -340,18 +340,10 @@ class RedisCursor:
         self._stop_renewer()
         self._held = self._lost = False
         ttl_ms = max(1, round(self.lease_ttl * 1000))
-        delay = _RETRY_FIRST
-        while True:
-            try:
-                got = await self.redis.set(self.lease_key, self.owner, nx=True, px=ttl_ms)
-            except UNAVAILABLE as exc:
-                log.warning("Redis unavailable (%s) while taking the lease", type(exc).__name__)
-                await self._sleep(delay)
-                delay = min(delay * 2, _RETRY_MAX)
-                continue
-            if got:
-                break
-            delay = _RETRY_FIRST
+        while not await self._until_available(
+            "taking the lease of",
+            lambda: self.redis.set(self.lease_key, self.owner, nx=True, px=ttl_ms),
+        ):
             await self._sleep(self.lease_ttl / 4)
         self._held = True
         self._renewer = asyncio.create_task(self._keep(ttl_ms), name="redis-cursor-lease")
