@@ -8,6 +8,7 @@ async with im.Client() as client:
 
 from ._version import __version__
 from .client import Client, ClientClosedError
+from .clock import Clock, SystemClock
 from .cursors import (
     CursorError,
     CursorStore,
@@ -84,6 +85,7 @@ __all__ = [
     "BulkSendError",
     "Client",
     "ClientClosedError",
+    "Clock",
     "ConfigurationError",
     "Consent",
     "ConsentStatus",
@@ -131,6 +133,7 @@ __all__ = [
     "ServiceUnavailableError",
     "SharedCursorStore",
     "SubscriptionError",
+    "SystemClock",
     "TokenBucket",
     "TransportError",
     "WaitTimeoutError",

@@ -263,6 +263,7 @@ Delivery events and webhooks
   URL was set are posted once one is.
 """
 
+from ._clock import VirtualClock
 from ._fake import FakeIletiMerkezi
 from ._server import MALFORM_KINDS, EndpointPath, RecordedRequest
 from ._state import (
@@ -292,5 +293,6 @@ __all__ = [
     "OrderMessage",
     "OrderSnapshot",
     "RecordedRequest",
+    "VirtualClock",
     "WebhookDelivery",
 ]
