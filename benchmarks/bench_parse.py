@@ -3,7 +3,8 @@
 ``parse.reports``: one 1,000-order get-reports answer (the fake's and the
 reference's shape, the bytes as they come off the socket) through the path
 ``reports.list`` takes, ``_wire.decode`` (envelope and status code) then
-``_convert.order_summaries`` (models), against ``json.loads`` of the same bytes.
+``_parse.structure`` (the converter, into models), against ``json.loads`` of
+the same bytes.
 Every order has its own timestamp and every round new ones, so the parser's
 timestamp cache never helps: the worst case.  Three shapes: 2026 (int ids and
 counters, ``sendAt == submitAt``), scheduled orders (``sendAt`` differs, two
@@ -13,6 +14,7 @@ as the older docs show ids, codes and counts).
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import statistics
@@ -23,7 +25,8 @@ from typing import Any
 
 from _registry import Context, Figure, benchmark
 
-from iletimerkezi_async import _convert, _wire
+from iletimerkezi_async import _endpoints, _parse, _wire
+from iletimerkezi_async.models import OrderSummary
 
 TARGET = 3.0
 _BASE = datetime(2026, 1, 5, 8, 0, 0)
@@ -62,8 +65,9 @@ def reports_page(orders: int, serial: int, *, shape: str = "2026") -> bytes:
 
 def sdk_parse(raw: bytes) -> tuple[Any, ...]:
     """What the SDK does with a get-reports answer's bytes."""
-    response = _wire.decode(raw, endpoint="get-reports", http_status=200)
-    return _convert.order_summaries(response)
+    endpoint = _endpoints.GET_REPORTS
+    response = _wire.decode(raw, endpoint=endpoint.name, http_status=200)
+    return _parse.structure(endpoint, response).orders
 
 
 def _timed(func: Callable[[bytes], object], raw: bytes) -> float:
@@ -115,3 +119,63 @@ async def parse_reports(ctx: Context) -> list[Figure]:
     for i, shape in enumerate(("2026", "scheduled", "legacy")):
         figures.append(measure(orders, rounds, shape, serial0=i * 1000))
     return figures
+
+
+def _paired(
+    first: Callable[[Any], object], second: Callable[[Any], object], rounds: int, shape: str
+) -> tuple[float, float, float]:
+    """Median of paired ratios second/first over fresh pages, and each side's median seconds."""
+    a: list[float] = []
+    b: list[float] = []
+    for r in range(rounds):
+        items = _wire.decode(
+            reports_page(1000, 7000 + r, shape=shape), endpoint="x", http_status=200
+        )["orders"]
+        twin = _wire.decode(
+            reports_page(1000, 9000 + r, shape=shape), endpoint="x", http_status=200
+        )["orders"]
+        # Alternate which side goes first, each on timestamps it has never seen.
+        if r % 2:
+            b.append(_timed(second, items))
+            a.append(_timed(first, twin))
+        else:
+            a.append(_timed(first, items))
+            b.append(_timed(second, twin))
+    ratio = statistics.median(y / x for x, y in zip(a, b, strict=True))
+    return ratio, statistics.median(a), statistics.median(b)
+
+
+@benchmark("parse.generated")
+async def parse_generated(ctx: Context) -> list[Figure]:
+    """Why OrderSummary keeps a hand-written hook: a cattrs.gen function against it."""
+    generated = _parse.wire_function(OrderSummary, **_parse.SUMMARY_FIELDS)
+    rounds = ctx.scaled(40, 5)
+    figures: list[Figure] = []
+    for shape in ("2026", "legacy"):
+        hand = functools.partial(_each, parse=_parse.order_summary)
+        gen = functools.partial(_each, parse=generated)
+        assert hand(_sample(shape)) == gen(_sample(shape))  # the same models
+        ratio, hand_s, gen_s = _paired(hand, gen, rounds, shape)
+        figures.append(
+            Figure(
+                f"1,000 OrderSummary ({shape}): generated / hand-written",
+                ratio,
+                "×",
+                details={
+                    "hand-written ms": hand_s * 1000,
+                    "generated ms": gen_s * 1000,
+                    "n": rounds,
+                },
+            )
+        )
+    return figures
+
+
+def _each(items: list[Any], parse: Callable[[Any], OrderSummary]) -> tuple[OrderSummary, ...]:
+    return tuple(map(parse, items))
+
+
+def _sample(shape: str) -> list[Any]:
+    raw = reports_page(10, 1, shape=shape)
+    items: list[Any] = _wire.decode(raw, endpoint="x", http_status=200)["orders"]
+    return items

@@ -21,7 +21,7 @@ from _common import HERE, ROOT, Clock, fake_process, year_range
 from _registry import Context, Figure, benchmark
 
 import iletimerkezi_async as im
-from iletimerkezi_async._windows import split
+from iletimerkezi_async.resources._reports_list import split
 
 LATENCY = 0.02
 WINDOWS_TARGET = 0.2

@@ -1,9 +1,12 @@
-"""One request at a time: limiter, POST, decode, error mapping, retries, logging.
+"""One request at a time: limiter, POST, decode, the retry loop, logging.
 
-The transport knows nothing of an endpoint's fields: it gets a
-:class:`~iletimerkezi_async._wire.Call` and returns the decoded ``response``
-object.  It is the only module that touches aiohttp's request API, and it
-turns every aiohttp, socket and JSON exception into one of ours.
+The transport knows nothing of an endpoint's fields: it gets an
+:class:`~iletimerkezi_async._endpoints.Endpoint` and the call's arguments and
+returns the structured answer.  Whether to try again is decided by
+:func:`~iletimerkezi_async.retry.decide`; the loop only sleeps and repeats.
+It is the only module that touches aiohttp's request API (the one seam is
+:meth:`Transport._post`), and it turns every aiohttp, socket and JSON
+exception into one of ours.
 """
 
 from __future__ import annotations
@@ -15,25 +18,23 @@ import platform
 import ssl as _ssl
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
 import aiohttp
 from multidict import CIMultiDict
 
+from ._parse import structure
 from ._version import __version__
-from ._wire import Call, decode, encode, path_for
-from .errors import (
-    APIError,
-    ConfigurationError,
-    IletiMerkeziError,
-    RateLimitError,
-    ResponseFormatError,
-    SendOutcomeUnknownError,
-    ServiceUnavailableError,
-    TransportError,
-)
+from ._wire import decode, encode
+from .errors import APIError, ConfigurationError, IletiMerkeziError, ResponseFormatError
 from .ratelimit import RateLimiter
-from .retry import RetryClass, RetryPolicy, parse_retry_after
+from .retry import Failure, Outcome, RetryPolicy, Unreadable, decide, parse_retry_after
+
+if TYPE_CHECKING:
+    from ._endpoints import Endpoint
+
+P = ParamSpec("P")
+A = TypeVar("A")
 
 __all__ = ["ClientClosedError", "Transport", "check_ssl"]
 
@@ -89,33 +90,23 @@ def _system_context() -> _ssl.SSLContext:
     return context
 
 
-class _Failure(Exception):
-    """Internal: a transport failure, classified by whether the server may have seen it."""
-
-    def __init__(self, text: str, *, maybe_sent: bool, transient: bool = True) -> None:
-        super().__init__(text)
-        self.text = text
-        self.maybe_sent = maybe_sent
-        self.transient = transient
-
-
-def _classify(exc: BaseException) -> _Failure:
+def _classify(exc: BaseException) -> Failure:
     """Whether a failed attempt may have reached the server (what decides a send's retry)."""
     if isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
-        return _Failure("TLS verification failed", maybe_sent=False, transient=False)
+        return Failure(text="TLS verification failed", maybe_sent=False, transient=False)
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return _Failure(f"could not connect ({type(exc).__name__})", maybe_sent=False)
+        return Failure(text=f"could not connect ({type(exc).__name__})", maybe_sent=False)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return _Failure("timed out while connecting", maybe_sent=False)
+        return Failure(text="timed out while connecting", maybe_sent=False)
     if isinstance(exc, asyncio.TimeoutError):
-        return _Failure("timed out waiting for the answer", maybe_sent=True)
+        return Failure(text="timed out waiting for the answer", maybe_sent=True)
     if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return _Failure("the server closed the connection without answering", maybe_sent=True)
+        return Failure(text="the server closed the connection without answering", maybe_sent=True)
     if isinstance(exc, aiohttp.ClientPayloadError):
-        return _Failure("the answer was cut off", maybe_sent=True)
+        return Failure(text="the answer was cut off", maybe_sent=True)
     if isinstance(exc, aiohttp.InvalidURL):
-        return _Failure("invalid URL", maybe_sent=False, transient=False)
-    return _Failure(f"connection failed ({type(exc).__name__})", maybe_sent=True)
+        return Failure(text="invalid URL", maybe_sent=False, transient=False)
+    return Failure(text=f"connection failed ({type(exc).__name__})", maybe_sent=True)
 
 
 class Transport:
@@ -200,96 +191,65 @@ class Transport:
             raw = await resp.read()
             return resp.status, raw, parse_retry_after(resp.headers.get("Retry-After"))
 
-    async def request(self, call: Call) -> dict[str, Any]:
-        """Send ``call`` under the retry rules of its class; the decoded ``response`` object."""
+    async def call(self, endpoint: Endpoint[P, A], *args: P.args, **kwargs: P.kwargs) -> A:
+        """``endpoint``'s answer to the request built from the arguments, retried by its rules."""
+        request = endpoint.build(*args, **kwargs)
         self._get_session()  # fail fast when closed, before the limiter takes tokens
-        body = encode(call, self._key, self._hash)
-        url = self.base_url + path_for(call.endpoint)
-        if call.cost and self.limiter is not None:
-            await self.limiter.acquire(call.cost)
+        body = encode(request.body, self._key, self._hash)
+        url = self.base_url + endpoint.path
+        if request.cost and self.limiter is not None:
+            await self.limiter.acquire(request.cost)
         attempts = self.retry.attempts
         attempt = 0
         while True:
             attempt += 1
-            # The timing exists for the debug lines only: skip both when they are off.
-            debug = log.isEnabledFor(logging.DEBUG)
-            started = time.perf_counter() if debug else 0.0
-            if debug:
-                log.debug("→ %s attempt %d/%d", call.endpoint, attempt, attempts)
-            retry_after: float | None = None
-            error: IletiMerkeziError
-            try:
-                status, raw, retry_after = await self._post(url, body)
-            except IletiMerkeziError:
-                raise
-            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-                failure = _classify(exc)
-                log.debug("← %s failed: %s", call.endpoint, failure.text)
-                if call.retry is RetryClass.SEND and failure.maybe_sent:
-                    raise SendOutcomeUnknownError(
-                        f"send-sms: {failure.text}; the order may have been created, "
-                        "so it was not sent again"
-                    ) from None
-                error = TransportError(
-                    f"{call.endpoint}: {failure.text}",
-                    maybe_sent=failure.maybe_sent,
-                    endpoint=call.endpoint,
-                )
-                retryable = failure.transient and (not failure.maybe_sent or call.retry.repeatable)
-            else:
-                elapsed = (time.perf_counter() - started) * 1000 if debug else 0.0
-                try:
-                    response = decode(
-                        raw, endpoint=call.endpoint, http_status=status, retry_after=retry_after
-                    )
-                except APIError as exc:
-                    log.debug(
-                        "← %s HTTP %d code %d in %.1f ms", call.endpoint, status, exc.code, elapsed
-                    )
-                    error, retryable = self._judge_api_error(call, exc, attempt)
-                except ResponseFormatError as exc:
-                    log.debug("← %s HTTP %d unreadable in %.1f ms", call.endpoint, status, elapsed)
-                    if call.retry is RetryClass.SEND:
-                        raise SendOutcomeUnknownError(
-                            f"send-sms: {exc}; the order may have been created, "
-                            "so it was not sent again"
-                        ) from None
-                    error, retryable = exc, call.retry.repeatable
-                else:
-                    if debug:
-                        log.debug(
-                            "← %s HTTP %d code 200 in %.1f ms", call.endpoint, status, elapsed
-                        )
-                    return response
-            if not retryable or attempt >= attempts:
-                raise error
+            answer, outcome, retry_after = await self._attempt(endpoint, url, body, attempt)
+            if outcome is None:
+                return answer  # type: ignore[no-any-return]
+            verdict = decide(endpoint.name, endpoint.retry, attempt, outcome)
+            if not verdict.retry or attempt >= attempts:
+                raise verdict.error from None
             delay = self.retry.delay(attempt, retry_after)
             log.info(
                 "%s: %s; retrying in %.2f s (attempt %d/%d)",
-                call.endpoint,
-                error,
+                endpoint.name,
+                verdict.error,
                 delay,
                 attempt + 1,
                 attempts,
             )
             await self._sleep(delay)
 
-    @staticmethod
-    def _judge_api_error(call: Call, exc: APIError, attempt: int) -> tuple[IletiMerkeziError, bool]:
-        """The error to raise (or retry on) for a non-200 body code."""
-        if call.retry is RetryClass.SEND:
-            if exc.code == 451 and attempt > 1:
-                raise SendOutcomeUnknownError(
-                    "send-sms: 451 duplicate order on a retry: the first attempt most "
-                    "likely went through"
-                ) from None
-            if isinstance(exc, ServiceUnavailableError) and exc.code != 503:
-                raise SendOutcomeUnknownError(
-                    f"send-sms: {exc}; the order may have been created, so it was not sent again"
-                ) from None
-        if isinstance(exc, RateLimitError):
-            return exc, True
-        if isinstance(exc, ServiceUnavailableError):
-            # 503 means not processed; other 5xx only for requests that may repeat.
-            return exc, exc.code == 503 or call.retry.repeatable
-        return exc, False
+    async def _attempt(
+        self, endpoint: Endpoint[..., Any], url: str, body: bytes, attempt: int
+    ) -> tuple[Any, Outcome | None, float | None]:
+        """One POST: the answer, or what went wrong (for :func:`decide`), and any Retry-After."""
+        name = endpoint.name
+        # The timing exists for the debug lines only: skip both when they are off.
+        debug = log.isEnabledFor(logging.DEBUG)
+        if debug:
+            log.debug("→ %s attempt %d/%d", name, attempt, self.retry.attempts)
+        started = time.perf_counter() if debug else 0.0
+        try:
+            status, raw, retry_after = await self._post(url, body)
+        except IletiMerkeziError:
+            raise
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            failure = _classify(exc)
+            log.debug("← %s failed: %s", name, failure.text)
+            return None, failure, None
+        elapsed = (time.perf_counter() - started) * 1000 if debug else 0.0
+        try:
+            response = decode(raw, endpoint=name, http_status=status, retry_after=retry_after)
+        except APIError as exc:
+            log.debug("← %s HTTP %d code %d in %.1f ms", name, status, exc.code, elapsed)
+            return None, exc, retry_after
+        except ResponseFormatError as exc:
+            log.debug("← %s HTTP %d unreadable in %.1f ms", name, status, elapsed)
+            return None, Unreadable(error=exc), retry_after
+        if debug:
+            log.debug("← %s HTTP %d code 200 in %.1f ms", name, status, elapsed)
+        try:
+            return structure(endpoint, response), None, None
+        except ResponseFormatError as exc:
+            return None, Unreadable(error=exc, accepted=True), None

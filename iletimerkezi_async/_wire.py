@@ -11,54 +11,41 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Final
-from zoneinfo import ZoneInfo
+from typing import Any, Final, NamedTuple
 
-import attrs
-
+from .clock import ISTANBUL
 from .errors import APIError, ResponseFormatError, error_for_code
-from .retry import RetryClass
 
 __all__ = [
-    "ISTANBUL",
-    "Call",
+    "Request",
     "decode",
     "encode",
     "format_day",
     "format_schedule",
     "format_timestamp",
-    "path_for",
 ]
 
-ISTANBUL = ZoneInfo("Europe/Istanbul")
 
-
-@attrs.frozen(kw_only=True)
-class Call:
-    """One request, described without credentials.
+class Request(NamedTuple):
+    """One request body, without credentials or endpoint name (the table pairs them).
 
     ``body`` holds the endpoint blocks that sit beside ``authentication``;
-    ``cost`` is the number of recipients charged to the send limiter.
+    ``cost`` is the number of recipients charged to the send limiter.  A
+    NamedTuple, since one is built per call.
     """
 
-    endpoint: str
-    body: Mapping[str, Any] = attrs.field(factory=dict)
-    retry: RetryClass = RetryClass.READ
+    body: Mapping[str, Any]
     cost: int = 0
-
-
-def path_for(endpoint: str) -> str:
-    return f"/v1/{endpoint}/json"
 
 
 # Built once: json.dumps with any non-default option builds a new encoder per call.
 _dumps: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def encode(call: Call, key: str, hash_: str) -> bytes:
+def encode(body: Mapping[str, Any], key: str, hash_: str) -> bytes:
     """The JSON envelope; credentials live only in ``request.authentication``."""
     request: dict[str, Any] = {"authentication": {"key": key, "hash": hash_}}
-    request.update(call.body)
+    request.update(body)
     return _dumps({"request": request}).encode()
 
 
@@ -152,7 +139,7 @@ def format_timestamp(when: datetime) -> str:
     return when.astimezone(ISTANBUL).strftime("%Y-%m-%d %H:%M:%S")
 
 
-# Request bodies, one per endpoint ------------------------------------------------------------
+# Request bodies, one per endpoint (the table in _endpoints names them) --------------------
 
 
 def send_sms(
@@ -161,7 +148,7 @@ def send_sms(
     sender: str,
     schedule: str | None,
     iys_list: str | None,
-) -> Call:
+) -> Request:
     """One order; several ``(text, numbers)`` pairs make ``message`` an array."""
     parts = [{"text": text, "receipents": {"number": list(numbers)}} for text, numbers in messages]
     order: dict[str, Any] = {"sender": sender}
@@ -171,39 +158,34 @@ def send_sms(
     if iys_list is not None:
         order["iysList"] = iys_list
     order["message"] = parts[0] if len(parts) == 1 else parts
-    cost = sum(len(numbers) for _, numbers in messages)
-    return Call(endpoint="send-sms", body={"order": order}, retry=RetryClass.SEND, cost=cost)
+    return Request({"order": order}, sum(len(numbers) for _, numbers in messages))
 
 
-def cancel_order(order_id: str) -> Call:
-    return Call(endpoint="cancel-order", body={"order": {"id": order_id}}, retry=RetryClass.WRITE)
+def cancel_order(order_id: str) -> Request:
+    return Request({"order": {"id": order_id}})
 
 
-def get_report(order_id: str, *, page: int, page_size: int) -> Call:
-    return Call(
-        endpoint="get-report",
-        body={"order": {"id": order_id, "page": page, "rowCount": page_size}},
+def get_report(order_id: str, *, page: int, page_size: int) -> Request:
+    return Request({"order": {"id": order_id, "page": page, "rowCount": page_size}})
+
+
+def get_reports(start: date, end: date, *, page: int) -> Request:
+    return Request(
+        {"filter": {"start": format_day(start), "end": format_day(end), "page": page}},
     )
 
 
-def get_reports(start: date, end: date, *, page: int) -> Call:
-    return Call(
-        endpoint="get-reports",
-        body={"filter": {"start": format_day(start), "end": format_day(end), "page": page}},
-    )
+def get_balance() -> Request:
+    return Request({})
 
 
-def get_balance() -> Call:
-    return Call(endpoint="get-balance")
-
-
-def get_sender() -> Call:
-    return Call(endpoint="get-sender")
+def get_sender() -> Request:
+    return Request({})
 
 
 def get_blacklist(
     *, page: int, page_size: int, start: datetime | None = None, end: datetime | None = None
-) -> Call:
+) -> Request:
     block: dict[str, Any] = {}
     if start is not None or end is not None:
         window: dict[str, str] = {}
@@ -214,29 +196,19 @@ def get_blacklist(
         block["filter"] = window
     block["page"] = page
     block["rowCount"] = page_size
-    return Call(endpoint="get-blacklist", body={"blacklist": block})
+    return Request({"blacklist": block})
 
 
-def add_blacklist(number: str) -> Call:
-    return Call(
-        endpoint="add-blacklist",
-        body={"blacklist": {"number": number}},
-        retry=RetryClass.IDEMPOTENT,
-    )
+def add_blacklist(number: str) -> Request:
+    return Request({"blacklist": {"number": number}})
 
 
-def delete_blacklist(number: str) -> Call:
-    return Call(
-        endpoint="delete-blacklist", body={"blacklist": {"number": number}}, retry=RetryClass.WRITE
-    )
+def delete_blacklist(number: str) -> Request:
+    return Request({"blacklist": {"number": number}})
 
 
-def consent_create(brand_code: int, records: Sequence[Mapping[str, str]]) -> Call:
-    return Call(
-        endpoint="consent/create",
-        body={"consent": {"brandCode": brand_code, "list": list(records)}},
-        retry=RetryClass.WRITE,
-    )
+def consent_create(brand_code: int, records: Sequence[Mapping[str, str]]) -> Request:
+    return Request({"consent": {"brandCode": brand_code, "list": list(records)}})
 
 
 def consent_record(
@@ -260,19 +232,18 @@ def consent_record(
     return record
 
 
-def consent_show(brand_code: int, *, recipient: str, recipient_type: str, type: str) -> Call:
-    return Call(
-        endpoint="consent/show",
-        body={
+def consent_show(brand_code: int, *, recipient: str, recipient_type: str, type: str) -> Request:
+    return Request(
+        {
             "consent": {
                 "brandCode": brand_code,
                 "recipient": recipient,
                 "recipientType": recipient_type,
                 "type": type,
             }
-        },
+        }
     )
 
 
-def get_inbox() -> Call:
-    return Call(endpoint="get-inbox")
+def get_inbox() -> Request:
+    return Request({})

@@ -28,6 +28,7 @@ from .resources import (
     ReportsResource,
     SmsResource,
 )
+from .resources._base import Settings
 from .retry import RetryPolicy
 
 __all__ = ["DEFAULT_BASE_URL", "Client", "ClientClosedError"]
@@ -130,7 +131,7 @@ class Client:
                 _validate.sender(default_sender, None)
             except InvalidRequestError as exc:
                 raise ConfigurationError(f"default_sender: {exc.rule}") from None
-        self.default_sender = default_sender
+        self._settings = Settings(default_sender=default_sender)
         self._transport = Transport(
             api_key=key.strip(),
             api_hash=hash_.strip(),
@@ -141,12 +142,18 @@ class Client:
             limiter=send_limiter,
             ssl=ssl,
         )
-        self.sms = SmsResource(self)
-        self.reports = ReportsResource(self)
-        self.account = AccountResource(self)
-        self.blacklist = BlacklistResource(self)
-        self.iys = IysResource(self)
-        self.inbox = InboxResource(self)
+        parts = (self._transport, self._settings)
+        self.sms = SmsResource(*parts)
+        self.reports = ReportsResource(*parts)
+        self.account = AccountResource(*parts)
+        self.blacklist = BlacklistResource(*parts)
+        self.iys = IysResource(*parts)
+        self.inbox = InboxResource(*parts)
+
+    @property
+    def default_sender(self) -> str | None:
+        """The sender of sends that name none."""
+        return self._settings.default_sender
 
     @property
     def base_url(self) -> str:

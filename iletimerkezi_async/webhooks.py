@@ -20,7 +20,7 @@ from typing import Final
 
 from aiohttp import web
 
-from . import _convert
+from . import _parse
 from .errors import ResponseFormatError, WebhookPayloadError
 from .models import DeliveryReport, DeliveryStatus
 
@@ -58,7 +58,7 @@ def parse(body: bytes | bytearray | str | Mapping[str, object]) -> DeliveryRepor
     if "report" not in payload:
         raise WebhookPayloadError("webhook: missing key 'report'")
     try:
-        report = _convert.delivery_report(payload["report"])
+        report = _parse.delivery_report(payload["report"])
     except ResponseFormatError as exc:
         # _convert's messages name fields and types only, never values.
         raise WebhookPayloadError(str(exc)) from None

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iletimerkezi_async import _convert
+from iletimerkezi_async import _lenient, _parse
+from iletimerkezi_async._answers import BalanceAnswer, ReportAnswer, ReportsAnswer
 from iletimerkezi_async._convert import converter
 from iletimerkezi_async.errors import ResponseFormatError
 from iletimerkezi_async.models import (
@@ -37,8 +38,29 @@ from iletimerkezi_async.models import (
     OrderSummary,
 )
 
+from . import _answers as answers
+
 IST = ZoneInfo("Europe/Istanbul")
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+
+
+# The lenient parser the converter binds to a wire field of each kind.
+_WIRE: dict[object, Callable[[Any, str], Any]] = {
+    int: _lenient.integer,
+    Decimal: _lenient.decimal,
+    Decimal | None: _lenient.opt_decimal,
+    Optional[Decimal]: _lenient.opt_decimal,  # noqa: UP045
+    str: _lenient.identifier,
+    datetime: _lenient.timestamp,
+    datetime | None: _lenient.opt_timestamp,
+    Optional[datetime]: _lenient.opt_timestamp,  # noqa: UP045
+}
+
+
+def wire(raw: object, kind: Any) -> Any:
+    """``raw`` as a wire field of ``kind`` (enums: the converter's lenient enum hook)."""
+    parse = _WIRE.get(kind)
+    return converter.structure(raw, kind) if parse is None else parse(raw, "")
 
 
 def load(era: str, name: str) -> Any:
@@ -59,7 +81,7 @@ def ist(
 
 
 def test_golden_send_sms() -> None:
-    assert _convert.order(response("2026", "send-sms"), recipients=2) == Order(
+    assert answers.order(response("2026", "send-sms"), recipients=2) == Order(
         id="12323232", recipients=2
     )
 
@@ -80,7 +102,7 @@ REPORT_2026 = OrderReport(
 
 
 def test_golden_get_report() -> None:
-    report = _convert.order_report(response("2026", "get-report"))
+    report = answers.order_report(response("2026", "get-report"))
     assert report == REPORT_2026
     assert report.submitted_at is not None
     assert report.submitted_at.utcoffset() == timedelta(hours=3)
@@ -101,21 +123,21 @@ SUMMARY_2026 = OrderSummary(
 
 
 def test_golden_get_reports() -> None:
-    assert _convert.order_summaries(response("2026", "get-reports")) == (SUMMARY_2026,)
+    assert answers.order_summaries(response("2026", "get-reports")) == (SUMMARY_2026,)
 
 
 def test_golden_balance() -> None:
-    bal = _convert.balance(response("2026", "get-balance"))
+    bal = answers.balance(response("2026", "get-balance"))
     assert bal == Balance(amount=Decimal("10.584"), sms=67)
     assert str(bal.amount) == "10.584"  # exact, not Decimal(10.584)'s binary expansion
 
 
 def test_golden_senders() -> None:
-    assert _convert.senders(response("2026", "get-sender")) == ("eMarka Test",)
+    assert answers.senders(response("2026", "get-sender")) == ("eMarka Test",)
 
 
 def test_golden_blacklist() -> None:
-    assert _convert.blacklist_page(response("2026", "get-blacklist")) == (1, ("+905330000099",))
+    assert answers.blacklist_page(response("2026", "get-blacklist")) == (1, ("+905330000099",))
 
 
 CONSENT_2026 = Consent(
@@ -129,7 +151,7 @@ CONSENT_2026 = Consent(
 
 
 def test_golden_iys_check() -> None:
-    assert _convert.consent(response("2026", "iys-check")) == CONSENT_2026
+    assert answers.consent(response("2026", "iys-check")) == CONSENT_2026
 
 
 INBOX_2026 = Inbox(
@@ -147,7 +169,7 @@ INBOX_2026 = Inbox(
 
 
 def test_golden_inbox() -> None:
-    box = _convert.inbox(response("2026", "get-inbox"))
+    box = answers.inbox(response("2026", "get-inbox"))
     assert box == INBOX_2026
     assert box.messages[0].matches("RET")
 
@@ -162,14 +184,14 @@ WEBHOOK_2026 = DeliveryReport(
 
 
 def test_golden_webhook() -> None:
-    assert _convert.delivery_report(load("2026", "webhook")["report"]) == WEBHOOK_2026
+    assert answers.delivery_report(load("2026", "webhook")["report"]) == WEBHOOK_2026
 
 
 @pytest.mark.parametrize("era", ["2026", "legacy"])
 def test_golden_cancel_is_status_only(era: str) -> None:
     body = response(era, "cancel-order")
     assert set(body) == {"status"}
-    assert converter.structure(body["status"]["code"], int) == 200
+    assert wire(body["status"]["code"], int) == 200
 
 
 ENVELOPED = sorted(p.stem for p in (GOLDEN / "legacy").glob("*.json") if p.stem != "webhook")
@@ -182,7 +204,7 @@ def test_golden_status_codes_parse_as_200(era: str, name: str) -> None:
         return  # a legacy-only variant
     code = response(era, name)["status"]["code"]
     assert code == (200 if era == "2026" else "200")
-    assert converter.structure(code, int) == 200
+    assert wire(code, int) == 200
 
 
 def test_every_golden_fixture_has_a_legacy_twin() -> None:
@@ -195,14 +217,14 @@ def test_every_golden_fixture_has_a_legacy_twin() -> None:
 
 
 def test_legacy_send_sms_int_id_equals_2026() -> None:
-    assert _convert.order(response("legacy", "send-sms"), recipients=2) == _convert.order(
+    assert answers.order(response("legacy", "send-sms"), recipients=2) == answers.order(
         response("2026", "send-sms"), recipients=2
     )
 
 
 def test_legacy_get_report_minimal_shape() -> None:
-    old = _convert.order_report(response("legacy", "get-report"))
-    new = _convert.order_report(response("2026", "get-report"))
+    old = answers.order_report(response("legacy", "get-report"))
+    new = answers.order_report(response("2026", "get-report"))
     # Same order, same recipients: int id and prefix-less int numbers normalise.
     assert (old.id, old.status, old.messages) == (new.id, new.status, new.messages)
     # The older shape has no counters, times, sender or price.
@@ -211,45 +233,45 @@ def test_legacy_get_report_minimal_shape() -> None:
 
 
 def test_legacy_get_report_comma_price_equals_2026() -> None:
-    old = _convert.order_report(response("legacy", "get-report-go"))
+    old = answers.order_report(response("legacy", "get-report-go"))
     assert old == REPORT_2026
     assert old.price == Decimal("1.0000")
 
 
 def test_legacy_get_reports_equals_2026() -> None:
-    assert _convert.order_summaries(response("legacy", "get-reports")) == (SUMMARY_2026,)
+    assert answers.order_summaries(response("legacy", "get-reports")) == (SUMMARY_2026,)
 
 
 def test_legacy_balance_equals_2026() -> None:
-    old = _convert.balance(response("legacy", "get-balance"))
-    assert old == _convert.balance(response("2026", "get-balance"))
+    old = answers.balance(response("legacy", "get-balance"))
+    assert old == answers.balance(response("2026", "get-balance"))
     assert old == Balance(amount=Decimal("10.584"), sms=67)
 
 
 def test_legacy_senders_equal_2026() -> None:
-    assert _convert.senders(response("legacy", "get-sender")) == _convert.senders(
+    assert answers.senders(response("legacy", "get-sender")) == answers.senders(
         response("2026", "get-sender")
     )
 
 
 def test_legacy_blacklist_string_count_equals_2026() -> None:
-    assert _convert.blacklist_page(response("legacy", "get-blacklist")) == (1, ("+905330000099",))
+    assert answers.blacklist_page(response("legacy", "get-blacklist")) == (1, ("+905330000099",))
 
 
 def test_legacy_iys_check_string_brand_code_equals_2026() -> None:
-    assert _convert.consent(response("legacy", "iys-check")) == CONSENT_2026
+    assert answers.consent(response("legacy", "iys-check")) == CONSENT_2026
 
 
 def test_legacy_iys_check_empty_array_means_no_record() -> None:
-    assert _convert.consent(response("legacy", "iys-check-empty")) is None
+    assert answers.consent(response("legacy", "iys-check-empty")) is None
 
 
 def test_legacy_inbox_equals_2026() -> None:
-    assert _convert.inbox(response("legacy", "get-inbox")) == INBOX_2026
+    assert answers.inbox(response("legacy", "get-inbox")) == INBOX_2026
 
 
 def test_legacy_webhook_string_ids_equal_2026() -> None:
-    assert _convert.delivery_report(load("legacy", "webhook")["report"]) == WEBHOOK_2026
+    assert answers.delivery_report(load("legacy", "webhook")["report"]) == WEBHOOK_2026
 
 
 # --------------------------------------------------------------------------- hooks
@@ -260,7 +282,7 @@ def test_legacy_webhook_string_ids_equal_2026() -> None:
     [(5, 5), (0, 0), ("5", 5), (" 5 ", 5), ("-3", -3), ("+7", 7), (5.0, 5), ("007", 7)],
 )
 def test_int_hook_accepts(raw: object, expected: int) -> None:
-    result = converter.structure(raw, int)
+    result = wire(raw, int)
     assert result == expected
     assert type(result) is int
 
@@ -274,7 +296,7 @@ def test_int_hook_accepts(raw: object, expected: int) -> None:
 )
 def test_int_hook_refuses(raw: object) -> None:
     with pytest.raises(ValueError, match="integer"):
-        converter.structure(raw, int)
+        wire(raw, int)
 
 
 @pytest.mark.parametrize(
@@ -294,15 +316,15 @@ def test_int_hook_refuses(raw: object) -> None:
     ],
 )
 def test_decimal_hook_accepts(raw: object, expected: str) -> None:
-    result = converter.structure(raw, Decimal)
+    result = wire(raw, Decimal)
     assert result == Decimal(expected)
     assert isinstance(result, Decimal)
 
 
 def test_decimal_hook_goes_through_str_for_floats() -> None:
     binary = 10.584
-    assert converter.structure(binary, Decimal) != Decimal(binary)
-    assert str(converter.structure(10.584, Decimal)) == "10.584"
+    assert wire(binary, Decimal) != Decimal(binary)
+    assert str(wire(10.584, Decimal)) == "10.584"
 
 
 @pytest.mark.parametrize(
@@ -314,13 +336,13 @@ def test_decimal_hook_goes_through_str_for_floats() -> None:
 )
 def test_decimal_hook_refuses(raw: object) -> None:
     with pytest.raises(ValueError, match="decimal"):
-        converter.structure(raw, Decimal)
+        wire(raw, Decimal)
 
 
 @pytest.mark.parametrize(("raw", "expected"), [(None, None), ("", None), ("1,5", Decimal("1.5"))])
 def test_optional_decimal_hook(raw: object, expected: Decimal | None) -> None:
-    assert converter.structure(raw, Decimal | None) == expected
-    assert converter.structure(raw, Optional[Decimal]) == expected  # noqa: UP045
+    assert wire(raw, Decimal | None) == expected
+    assert wire(raw, Optional[Decimal]) == expected  # noqa: UP045
 
 
 @pytest.mark.parametrize(
@@ -328,13 +350,13 @@ def test_optional_decimal_hook(raw: object, expected: Decimal | None) -> None:
     [(312891245, "312891245"), ("312891245", "312891245"), (" 42 ", "42"), ("abc", "abc")],
 )
 def test_id_hook_accepts(raw: object, expected: str) -> None:
-    assert converter.structure(raw, str) == expected
+    assert wire(raw, str) == expected
 
 
 @pytest.mark.parametrize("raw", [None, {}, [], True, 1.5, "", "   "])
 def test_id_hook_refuses(raw: object) -> None:
     with pytest.raises(ValueError, match="id"):
-        converter.structure(raw, str)
+        wire(raw, str)
 
 
 @pytest.mark.parametrize(
@@ -349,16 +371,16 @@ def test_id_hook_refuses(raw: object) -> None:
     ],
 )
 def test_datetime_hook_accepts(raw: str, expected: datetime) -> None:
-    result = converter.structure(raw, datetime)
+    result = wire(raw, datetime)
     assert result == expected
     assert result.tzinfo == IST
-    assert _convert.parse_timestamp(raw) == expected
+    assert _parse.parse_timestamp(raw) == expected
 
 
 def test_datetime_uses_istanbul_rules_not_a_fixed_offset() -> None:
-    assert converter.structure("2026-01-15 10:00:00", datetime).utcoffset() == timedelta(hours=3)
+    assert wire("2026-01-15 10:00:00", datetime).utcoffset() == timedelta(hours=3)
     # Turkey observed DST (UTC+3 in summer, UTC+2 in winter) before 2016.
-    assert converter.structure("2015-01-15 10:00:00", datetime).utcoffset() == timedelta(hours=2)
+    assert wire("2015-01-15 10:00:00", datetime).utcoffset() == timedelta(hours=2)
 
 
 @pytest.mark.parametrize(
@@ -384,20 +406,20 @@ def test_datetime_uses_istanbul_rules_not_a_fixed_offset() -> None:
 )
 def test_datetime_hook_refuses(raw: object) -> None:
     with pytest.raises(ValueError, match=r"HH:MM:SS|calendar"):
-        converter.structure(raw, datetime)
+        wire(raw, datetime)
 
 
 @pytest.mark.parametrize("raw", [None, "", "0000-00-00 00:00:00"])
 def test_optional_datetime_is_none_when_empty(raw: object) -> None:
-    assert converter.structure(raw, datetime | None) is None
-    assert converter.structure(raw, Optional[datetime]) is None  # noqa: UP045
-    assert _convert.parse_timestamp(raw) is None
+    assert wire(raw, datetime | None) is None
+    assert wire(raw, Optional[datetime]) is None  # noqa: UP045
+    assert _parse.parse_timestamp(raw) is None
 
 
 @pytest.mark.parametrize("raw", ["yesterday", 5, [], "2026-04-29"])
 def test_parse_timestamp_refuses_with_response_format_error(raw: object) -> None:
     with pytest.raises(ResponseFormatError):
-        _convert.parse_timestamp(raw)
+        _parse.parse_timestamp(raw)
 
 
 @pytest.mark.parametrize(
@@ -433,24 +455,23 @@ def test_enum_hooks_refuse_wrong_types(raw: object, cls: type) -> None:
         converter.structure(raw, cls)
 
 
-def test_model_hooks_are_registered_on_the_converter() -> None:
+def test_answer_hooks_are_registered_on_the_converter() -> None:
     order = response("2026", "get-reports")["orders"][0]
-    assert converter.structure(order, OrderSummary) == SUMMARY_2026
-    assert converter.structure(response("legacy", "get-report")["order"], OrderReport).id == (
-        "312891245"
-    )
-    assert converter.structure({"amount": "0", "sms": "18343"}, Balance) == Balance(
-        amount=Decimal(0), sms=18343
-    )
+    assert converter.structure({"orders": [order]}, ReportsAnswer).orders == (SUMMARY_2026,)
+    legacy = response("legacy", "get-report")["order"]
+    assert converter.structure({"order": legacy}, ReportAnswer).order.id == "312891245"
+    assert converter.structure(
+        {"balance": {"amount": "0", "sms": "18343"}}, BalanceAnswer
+    ).balance == Balance(amount=Decimal(0), sms=18343)
     with pytest.raises(ValueError, match="status"):
-        converter.structure({"id": 1}, OrderSummary)
+        converter.structure({"orders": [{"id": 1}]}, ReportsAnswer)
 
 
 # --------------------------------------------------------------------------- functions
 
 
 def test_order_accepts_int_id() -> None:
-    assert _convert.order({"order": {"id": 7}}, recipients=1) == Order(id="7", recipients=1)
+    assert answers.order({"order": {"id": 7}}, recipients=1) == Order(id="7", recipients=1)
 
 
 @pytest.mark.parametrize(
@@ -459,7 +480,7 @@ def test_order_accepts_int_id() -> None:
 )
 def test_order_refuses_missing_id(payload: object) -> None:
     with pytest.raises(ResponseFormatError, match="send-sms: ") as info:
-        _convert.order(payload, recipients=1)
+        answers.order(payload, recipients=1)
     assert info.value.endpoint == "send-sms"
 
 
@@ -471,30 +492,30 @@ def test_order_refuses_missing_id(payload: object) -> None:
     ],
 )
 def test_order_summaries_empty(payload: object) -> None:
-    assert _convert.order_summaries(payload) == ()
+    assert answers.order_summaries(payload) == ()
 
 
 def test_order_summaries_validate_count() -> None:
     with pytest.raises(ResponseFormatError, match="count"):
-        _convert.order_summaries({"count": "many", "orders": []})
+        answers.order_summaries({"count": "many", "orders": []})
 
 
 def test_order_summaries_error_names_the_position() -> None:
     good = response("2026", "get-reports")["orders"][0]
     with pytest.raises(ResponseFormatError) as info:
-        _convert.order_summaries({"orders": [good, dict(good, status=None)]})
+        answers.order_summaries({"orders": [good, dict(good, status=None)]})
     assert str(info.value).startswith("get-reports: orders[1].status: ")
 
 
 def test_order_summaries_scheduled_order_has_distinct_send_at() -> None:
     good = dict(response("2026", "get-reports")["orders"][0], sendAt="2026-05-01 09:00:00")
-    (summary,) = _convert.order_summaries({"orders": [good]})
+    (summary,) = answers.order_summaries({"orders": [good]})
     assert summary.send_at == ist(2026, 5, 1, 9, 0, 0)
     assert summary.submitted_at == ist(2026, 4, 29, 21, 49, 42)
 
 
 def test_order_summaries_lenient_optional_fields() -> None:
-    (summary,) = _convert.order_summaries(
+    (summary,) = answers.order_summaries(
         {"orders": [{"id": 1, "status": "115", "total": "3", "waiting": None, "sendAt": ""}]}
     )
     assert summary == OrderSummary(id="1", status=OrderStatus.FAILED, total=3)
@@ -503,12 +524,12 @@ def test_order_summaries_lenient_optional_fields() -> None:
 def test_order_report_empty_message_list_variants() -> None:
     empty: object
     for empty in ([], {}, None):
-        report = _convert.order_report({"order": {"id": "1", "status": 113, "message": empty}})
+        report = answers.order_report({"order": {"id": "1", "status": 113, "message": empty}})
         assert report.messages == ()
 
 
 def test_order_report_keeps_unparseable_numbers_verbatim() -> None:
-    report = _convert.order_report(
+    report = answers.order_report(
         {"order": {"id": "1", "status": 114, "message": [{"number": "4917", "status": 112}]}}
     )
     assert report.messages == (MessageReport(number="4917", status=MessageStatus.UNDELIVERED),)
@@ -517,7 +538,7 @@ def test_order_report_keeps_unparseable_numbers_verbatim() -> None:
 def test_error_messages_do_not_contain_numbers() -> None:
     payload = {"order": {"id": "1", "status": 114, "message": [{"number": 5051234567.0}]}}
     with pytest.raises(ResponseFormatError) as info:
-        _convert.order_report(payload)
+        answers.order_report(payload)
     assert "5051234567" not in str(info.value)
     assert "order.message[0]" in str(info.value)
 
@@ -527,11 +548,11 @@ def test_error_messages_do_not_contain_numbers() -> None:
     [{}, {"senders": None}, {"senders": []}, {"senders": {}}, {"senders": {"sender": []}}],
 )
 def test_senders_empty(payload: object) -> None:
-    assert _convert.senders(payload) == ()
+    assert answers.senders(payload) == ()
 
 
 def test_senders_are_kept_verbatim() -> None:
-    assert _convert.senders({"senders": {"sender": ["APITEST", " eMarka "]}}) == (
+    assert answers.senders({"senders": {"sender": ["APITEST", " eMarka "]}}) == (
         "APITEST",
         " eMarka ",
     )
@@ -541,7 +562,7 @@ def test_blacklist_numbers_normalised() -> None:
     payload = {
         "blacklist": {"count": "7906", "number": ["905330000099", 5330000098, "+905330000097"]}
     }
-    assert _convert.blacklist_page(payload) == (
+    assert answers.blacklist_page(payload) == (
         7906,
         ("+905330000099", "+905330000098", "+905330000097"),
     )
@@ -551,33 +572,33 @@ def test_blacklist_numbers_normalised() -> None:
     "payload", [{"blacklist": {"count": 3}}, {"blacklist": {"count": 3, "number": []}}]
 )
 def test_blacklist_past_the_end(payload: object) -> None:
-    assert _convert.blacklist_page(payload) == (3, ())
+    assert answers.blacklist_page(payload) == (3, ())
 
 
 @pytest.mark.parametrize("payload", [{}, {"blacklist": {}}, {"blacklist": {"count": "x"}}])
 def test_blacklist_refuses(payload: object) -> None:
     with pytest.raises(ResponseFormatError, match="get-blacklist"):
-        _convert.blacklist_page(payload)
+        answers.blacklist_page(payload)
 
 
 @pytest.mark.parametrize("block", [[], {}, None])
 def test_consent_empty_means_none(block: object) -> None:
-    assert _convert.consent({"consent": block}) is None
-    assert _convert.consent({}) is None
+    assert answers.consent({"consent": block}) is None
+    assert answers.consent({}) is None
 
 
 def test_consent_email_recipient_kept() -> None:
     block = dict(
         response("2026", "iys-check")["consent"], recipient="ali@example.com", type="EPOSTA"
     )
-    result = _convert.consent({"consent": block})
+    result = answers.consent({"consent": block})
     assert result is not None
     assert (result.recipient, result.type) == ("ali@example.com", ConsentType.EPOSTA)
 
 
 def test_consent_refuses_a_non_empty_list() -> None:
     with pytest.raises(ResponseFormatError, match="consent"):
-        _convert.consent({"consent": [response("2026", "iys-check")["consent"]]})
+        answers.consent({"consent": [response("2026", "iys-check")["consent"]]})
 
 
 @pytest.mark.parametrize(
@@ -591,11 +612,11 @@ def test_consent_refuses_a_non_empty_list() -> None:
     ],
 )
 def test_inbox_empty(orders: object, expected: Inbox) -> None:
-    assert _convert.inbox({"orders": orders}) == expected
+    assert answers.inbox({"orders": orders}) == expected
 
 
 def test_inbox_missing_orders() -> None:
-    assert _convert.inbox({}) == Inbox(total=0)
+    assert answers.inbox({}) == Inbox(total=0)
 
 
 @pytest.mark.parametrize(
@@ -610,13 +631,13 @@ def test_inbox_missing_orders() -> None:
 )
 def test_inbox_sender_normalised_only_when_a_phone(sender: object, expected: str) -> None:
     message = dict(response("2026", "get-inbox")["orders"]["order"][0], sender=sender)
-    box = _convert.inbox({"orders": {"totalRows": "1", "order": [message]}})
+    box = answers.inbox({"orders": {"totalRows": "1", "order": [message]}})
     assert box.messages[0].sender == expected
 
 
 def test_inbox_total_defaults_to_list_length() -> None:
     message = response("2026", "get-inbox")["orders"]["order"][0]
-    assert _convert.inbox({"orders": {"order": [message, message]}}).total == 2
+    assert answers.inbox({"orders": {"order": [message, message]}}).total == 2
 
 
 @pytest.mark.parametrize(
@@ -631,7 +652,7 @@ def test_inbox_total_defaults_to_list_length() -> None:
     ],
 )
 def test_delivery_report_variants(changes: dict[str, Any], expected: dict[str, Any]) -> None:
-    report = _convert.delivery_report(dict(load("2026", "webhook")["report"], **changes))
+    report = answers.delivery_report(dict(load("2026", "webhook")["report"], **changes))
     for field, value in expected.items():
         assert getattr(report, field) == value
 
@@ -642,19 +663,19 @@ def test_delivery_report_variants(changes: dict[str, Any], expected: dict[str, A
 )
 def test_delivery_report_refuses(changes: dict[str, Any]) -> None:
     with pytest.raises(ResponseFormatError, match="webhook: "):
-        _convert.delivery_report(dict(load("2026", "webhook")["report"], **changes))
+        answers.delivery_report(dict(load("2026", "webhook")["report"], **changes))
 
 
 PUBLIC: list[Callable[[Any], object]] = [
-    lambda p: _convert.order(p, recipients=1),
-    _convert.order_report,
-    _convert.order_summaries,
-    _convert.balance,
-    _convert.senders,
-    _convert.blacklist_page,
-    _convert.consent,
-    _convert.inbox,
-    _convert.delivery_report,
+    lambda p: answers.order(p, recipients=1),
+    answers.order_report,
+    answers.order_summaries,
+    answers.balance,
+    answers.senders,
+    answers.blacklist_page,
+    answers.consent,
+    answers.inbox,
+    answers.delivery_report,
 ]
 PUBLIC_IDS = [
     "order",
@@ -851,7 +872,7 @@ def test_fuzz_parses_or_raises_response_format_error(
 @given(st.one_of(json_values, stamps))
 def test_fuzz_parse_timestamp(raw: object) -> None:
     try:
-        result = _convert.parse_timestamp(raw)
+        result = _parse.parse_timestamp(raw)
     except ResponseFormatError:
         return
     assert result is None or result.tzinfo == IST
@@ -862,4 +883,4 @@ def test_fuzz_parse_timestamp(raw: object) -> None:
 def test_fuzz_hooks_raise_only_value_error(raw: object) -> None:
     for target in (int, Decimal, str, datetime, datetime | None, OrderStatus, DeliveryStatus):
         with contextlib.suppress(ValueError):
-            converter.structure(raw, target)
+            wire(raw, target)

@@ -260,7 +260,7 @@ def test_get_reports_body(start: date, end: date, expected: dict[str, str]) -> N
     from iletimerkezi_async import _wire
 
     call = _wire.get_reports(start, end, page=2)
-    assert json.loads(_wire.encode(call, KEY, HASH)) == {
+    assert json.loads(_wire.encode(call.body, KEY, HASH)) == {
         "request": {**AUTH, "filter": {**expected, "page": 2}}
     }
 
@@ -274,7 +274,7 @@ def test_get_blacklist_body_nests_paging() -> None:
         start=datetime(2026, 4, 1, tzinfo=IST),
         end=datetime(2026, 4, 1, 21, 0, tzinfo=ZoneInfo("UTC")),
     )
-    assert json.loads(_wire.encode(call, KEY, HASH)) == {
+    assert json.loads(_wire.encode(call.body, KEY, HASH)) == {
         "request": {
             **AUTH,
             "blacklist": {

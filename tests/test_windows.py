@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import iletimerkezi_async as im
-from iletimerkezi_async._windows import WINDOW_DAYS, split
 from iletimerkezi_async.pagination import (
     Fetched,
     PageSource,
@@ -22,6 +21,7 @@ from iletimerkezi_async.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from iletimerkezi_async.resources._reports_list import WINDOW_DAYS, split
 
 # Machines under load must not turn a timing hiccup into a failure.
 relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])

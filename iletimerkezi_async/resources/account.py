@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import _convert, _wire
+from .. import _endpoints as api
 from ..models import Balance
 from ._base import Resource
 
@@ -10,10 +10,8 @@ from ._base import Resource
 class AccountResource(Resource):
     async def balance(self) -> Balance:
         """The TL ``amount`` and the SMS credit count; also the cheapest auth smoke test."""
-        payload = await self._transport.request(_wire.get_balance())
-        return _convert.balance(payload)
+        return (await self._transport.call(api.GET_BALANCE)).balance
 
     async def senders(self) -> list[str]:
         """Approved sender names; ``sms.send(sender=...)`` must match one exactly."""
-        payload = await self._transport.request(_wire.get_sender())
-        return list(_convert.senders(payload))
+        return list((await self._transport.call(api.GET_SENDER)).senders)

@@ -6,7 +6,8 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .. import _convert, _validate, _wire
+from .. import _endpoints as api
+from .. import _validate, _wire
 from ..errors import InvalidRequestError
 from ..pagination import Fetched, PageSource, Paginator, Position
 from ..phone import mask_number
@@ -53,10 +54,10 @@ class _BlacklistPages(PageSource[str]):
 
     async def fetch(self, position: Position) -> Fetched[str]:
         (page,) = position
-        call = _wire.get_blacklist(
-            page=page, page_size=self._size, start=self._start, end=self._end
+        answer = await self._transport.call(
+            api.GET_BLACKLIST, page=page, page_size=self._size, start=self._start, end=self._end
         )
-        count, numbers = _convert.blacklist_page(await self._transport.request(call))
+        count, numbers = answer.blacklist.total, answer.blacklist.numbers
         last = not numbers or page * self._size >= count
         if numbers and numbers == self._previous:
             log.warning("get-blacklist page %d repeats the previous page; ending the walk", page)
@@ -70,13 +71,13 @@ class BlacklistResource(Resource):
         """Block ``number``; adding a number twice is fine (the API is idempotent)."""
         normalized = _validate.numbers(number, field="number")[0]
         log.debug("blacklist add %s", mask_number(normalized))
-        await self._transport.request(_wire.add_blacklist(normalized))
+        await self._transport.call(api.ADD_BLACKLIST, normalized)
 
     async def remove(self, number: str) -> None:
         """Unblock ``number``; a number not on the list raises BlacklistError (474)."""
         normalized = _validate.numbers(number, field="number")[0]
         log.debug("blacklist remove %s", mask_number(normalized))
-        await self._transport.request(_wire.delete_blacklist(normalized))
+        await self._transport.call(api.DELETE_BLACKLIST, normalized)
 
     def list(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from .. import _convert, _wire
+from .. import _endpoints as api
 from ..cursors import CursorStore
 from ..models import Inbox
 from ..polling import InboxPoller
@@ -17,8 +17,7 @@ class InboxResource(Resource):
 
         The endpoint has no cursor or date filter; de-duplicate on ``id``.
         """
-        payload = await self._transport.request(_wire.get_inbox())
-        return _convert.inbox(payload)
+        return (await self._transport.call(api.GET_INBOX)).orders
 
     def poll(
         self,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .. import _convert, _validate, _wire
+from .. import _endpoints as api
+from .. import _validate, _wire
 from ..errors import InvalidRequestError, RequestValidationError
 from ..models import Consent, IysList
 from ._base import Resource
@@ -55,14 +56,14 @@ class IysResource(Resource):
         for start in range(0, len(records), CHUNK):
             chunk = records[start : start + CHUNK]
             try:
-                payload = await self._transport.request(_wire.consent_create(code, chunk))
+                answer = await self._transport.call(api.CONSENT_CREATE, code, chunk)
             except Exception as exc:
                 exc.add_note(
                     f"{start} of {len(records)} consents were registered before this chunk "
                     f"(records {start}–{start + len(chunk) - 1}) failed"
                 )
                 raise
-            results.append(payload)
+            results.append(answer.payload)
         return results
 
     async def check(
@@ -78,16 +79,16 @@ class IysResource(Resource):
         Both ways the API says "no record" give ``None``: a 422, and the
         documented drift of ``200`` with ``consent: []``.
         """
-        call = _wire.consent_show(
-            _validate.brand_code(brand_code),
-            recipient=_validate.recipient(recipient),
-            recipient_type=_validate.enum_value(recipient_type, IysList, "recipient_type"),
-            type=_validate.consent_type(type),
-        )
+        code = _validate.brand_code(brand_code)
+        number = _validate.recipient(recipient)
+        kind = _validate.enum_value(recipient_type, IysList, "recipient_type")
+        consent_type = _validate.consent_type(type)
         try:
-            payload = await self._transport.request(call)
+            answer = await self._transport.call(
+                api.CONSENT_SHOW, code, recipient=number, recipient_type=kind, type=consent_type
+            )
         except RequestValidationError as exc:
             if exc.code == 422:
                 return None
             raise
-        return _convert.consent(payload)
+        return answer.consent

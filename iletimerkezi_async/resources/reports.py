@@ -1,22 +1,19 @@
-"""Delivery reports of one order (get-report)."""
+"""Delivery reports: one order's (get-report), every order's (get-reports), waiting."""
 
 from __future__ import annotations
 
 import math
 import time
-from asyncio import Queue, Task, create_task, gather
-from collections.abc import Callable, Mapping
-from contextlib import suppress
+from collections.abc import Mapping
 from datetime import date
-from logging import getLogger
 from typing import TYPE_CHECKING, Any
 
-from .. import _convert, _validate, _windows, _wire
+from .. import _endpoints as api
+from .. import _validate
 from ..errors import (
     InvalidRequestError,
     OrderNotReadyError,
     RateLimitError,
-    ResponseFormatError,
     ServiceUnavailableError,
     TransportError,
     WaitTimeoutError,
@@ -24,207 +21,10 @@ from ..errors import (
 from ..models import MessageReport, OrderReport, OrderSummary
 from ..pagination import Fetched, PageSource, Paginator, Position
 from ._base import Resource
+from ._reports_list import MAX_CONCURRENCY, ReportPages, WindowProgress
 
 if TYPE_CHECKING:
     from .._transport import Transport
-
-_pages_log = getLogger("iletimerkezi_async")
-
-MAX_PAGES_PER_WINDOW = 100_000
-"""Defensive cap (3,000,000 orders in ten days): past it the server is assumed broken."""
-
-PAGES_AHEAD = 4
-"""Pages a prefetching window task may hold before the loop asks for them."""
-
-MAX_CONCURRENCY = 16
-"""Upper bound for ``reports.list(concurrency=...)``: windows fetched at once."""
-
-WindowProgress = Callable[[int, int], object]
-"""``reports.list(on_window=...)``: called with (windows finished, windows in the range)."""
-
-
-def _ends_window(
-    orders: tuple[OrderSummary, ...], seen: set[str], window: tuple[str, str], page: int
-) -> bool:
-    """Whether this page ends its window: ``count: 0`` or a repeat of pages already seen.
-
-    A page whose ids were all seen earlier in the same window means the
-    server ignored ``page`` (or looped): ending the window is the only way
-    that cannot run forever, and those orders were already yielded.
-    """
-    if not orders:
-        return True
-    ids = {o.id for o in orders}
-    if ids <= seen:
-        _pages_log.warning(
-            "get-reports %s..%s page %d only repeats orders of earlier pages; ending the window",
-            window[0],
-            window[1],
-            page,
-        )
-        return True
-    if page > MAX_PAGES_PER_WINDOW:
-        raise ResponseFormatError(
-            f"get-reports {window[0]}..{window[1]} still had orders after "
-            f"{MAX_PAGES_PER_WINDOW:,} pages",
-            endpoint="get-reports",
-        )
-    seen |= ids
-    return False
-
-
-_Ahead = tuple[OrderSummary, ...] | None | Exception
-"""What a window task hands over: a page, the end of the window (None), or its failure."""
-
-
-class _WindowAhead:
-    """One window walked by a background task, its pages handed over in order.
-
-    The bounded queue keeps a fast task at most ``PAGES_AHEAD`` pages ahead.
-    A failure (after the transport's retries) is queued instead of raised,
-    so it surfaces exactly when the loop reaches that page.
-    """
-
-    def __init__(self, source: _ReportPages, window: int, page: int) -> None:
-        self.next_page = page
-        self.failed = False
-        self.queue: Queue[_Ahead] = Queue(maxsize=PAGES_AHEAD)
-        self.task: Task[None] = create_task(
-            self._run(source, window, page), name=f"iletimerkezi get-reports window {window}"
-        )
-
-    async def _run(self, source: _ReportPages, window: int, page: int) -> None:
-        seen: set[str] = set()
-        while True:
-            try:
-                orders = await source.orders(window, page)
-                end = _ends_window(orders, seen, source.labels[window], page)
-            except Exception as exc:
-                await self.queue.put(exc)
-                return
-            await self.queue.put(None if end else orders)
-            if end:
-                return
-            page += 1
-
-
-class _ReportPages(PageSource[OrderSummary]):
-    """get-reports over 10-day windows; a position is ``(window index, page)``.
-
-    Ids are de-duplicated within a window and against the window before, for
-    servers whose day boundaries make neighbouring windows overlap: windows
-    further apart are ten days away from each other, so the walk holds the ids
-    of two windows (one ``str`` per order), however long the range.
-    """
-
-    kind = "reports.list"
-    first = (0, 1)
-
-    def __init__(
-        self,
-        transport: Transport,
-        start: date,
-        end: date,
-        concurrency: int,
-        on_window: WindowProgress | None = None,
-    ) -> None:
-        self._transport = transport
-        self._on_window = on_window
-        self._reported: int | None = None
-        self._range = (_wire.format_day(start), _wire.format_day(end))
-        self.windows = _windows.split(start, end)
-        self.labels = [(_wire.format_day(a), _wire.format_day(b)) for a, b in self.windows]
-        self._concurrency = concurrency
-        # The ids of every page handed over so far in window ``_window``, and of
-        # every page of the window just before it.
-        self._window = -1
-        self._window_ids: set[str] = set()
-        self._before_ids: set[str] = set()
-        self._ahead: dict[int, _WindowAhead] = {}
-
-    def scope(self) -> Mapping[str, Any]:
-        return {"start": self._range[0], "end": self._range[1]}
-
-    def accepts(self, position: Position) -> bool:
-        return len(position) == 2 and 0 <= position[0] < len(self.windows) and position[1] >= 1
-
-    async def orders(self, window: int, page: int) -> tuple[OrderSummary, ...]:
-        first, last = self.windows[window]
-        payload = await self._transport.request(_wire.get_reports(first, last, page=page))
-        return _convert.order_summaries(payload)
-
-    def _progress(self, finished: int) -> None:
-        """Tell ``on_window`` how many windows are behind the walk, once per change."""
-        if self._on_window is not None and finished != self._reported:
-            self._reported = finished
-            self._on_window(finished, len(self.windows))
-
-    async def fetch(self, position: Position) -> Fetched[OrderSummary]:
-        window, page = position
-        self._progress(window)
-        orders: tuple[OrderSummary, ...] | None
-        if self._concurrency > 1:
-            orders = await self._from_ahead(window, page)
-        else:
-            orders = await self.orders(window, page)
-        if window != self._window:
-            # Only a neighbour can overlap: keep the window before's ids, drop older ones.
-            self._before_ids = self._window_ids if window == self._window + 1 else set()
-            self._window, self._window_ids = window, set()
-        earlier, before = self._window_ids, self._before_ids
-        fresh: list[OrderSummary] = []
-        if orders:
-            in_page: set[str] = set()
-            for order in orders:
-                if order.id not in earlier and order.id not in before and order.id not in in_page:
-                    in_page.add(order.id)
-                    fresh.append(order)
-        if self._concurrency == 1:
-            # Ends the window on count 0 or a page of ids all seen before; else adds them.
-            if _ends_window(orders or (), earlier, self.labels[window], page):
-                orders = None
-        elif orders is not None:
-            earlier.update(order.id for order in orders)
-        if orders is None:
-            self._progress(window + 1)
-            after = (window + 1, 1) if window + 1 < len(self.windows) else None
-            return Fetched(items=(), next=after, number=page, window=self.labels[window])
-        return Fetched(
-            items=tuple(fresh), next=(window, page + 1), number=page, window=self.labels[window]
-        )
-
-    async def _from_ahead(self, window: int, page: int) -> tuple[OrderSummary, ...] | None:
-        """Page ``page`` of ``window`` from its task, keeping ``concurrency`` windows in flight."""
-        for behind in [w for w in self._ahead if w < window]:
-            self._ahead.pop(behind).task.cancel()
-        walk = self._ahead.get(window)
-        if walk is not None and (walk.failed or walk.next_page != page):
-            walk.task.cancel()  # retry in place: walk this window again from the failed page
-            walk = None
-        if walk is None:
-            walk = self._ahead[window] = _WindowAhead(self, window, page)
-        for ahead in range(window + 1, min(window + self._concurrency, len(self.windows))):
-            if ahead not in self._ahead:
-                self._ahead[ahead] = _WindowAhead(self, ahead, 1)
-        item = await walk.queue.get()
-        if isinstance(item, Exception):
-            walk.failed = True
-            raise item
-        walk.next_page = page + 1
-        if item is None:
-            del self._ahead[window]
-        return item
-
-    def cancel(self) -> None:
-        for walk in self._ahead.values():
-            with suppress(RuntimeError):  # the loop is already closed
-                walk.task.cancel()
-        self._ahead.clear()
-
-    async def aclose(self) -> None:
-        tasks = [walk.task for walk in self._ahead.values()]
-        self.cancel()
-        await gather(*tasks, return_exceptions=True)
 
 
 class _MessagePages(PageSource[MessageReport]):
@@ -242,8 +42,10 @@ class _MessagePages(PageSource[MessageReport]):
 
     async def fetch(self, position: Position) -> Fetched[MessageReport]:
         (page,) = position
-        call = _wire.get_report(self._order_id, page=page, page_size=self._size)
-        report = _convert.order_report(await self._transport.request(call))
+        answer = await self._transport.call(
+            api.GET_REPORT, self._order_id, page=page, page_size=self._size
+        )
+        report = answer.order
         last = not report.messages or page * self._size >= report.total
         return Fetched(
             items=report.messages,
@@ -296,7 +98,7 @@ class ReportsResource(Resource):
             )
         if on_window is not None and not callable(on_window):
             raise InvalidRequestError("on_window", "must be a callable or None")
-        source = _ReportPages(self._transport, first, last, concurrency, on_window)
+        source = ReportPages(self._transport, first, last, concurrency, on_window)
         return Paginator(source, resume_from=resume_from)
 
     def messages(
@@ -314,13 +116,13 @@ class ReportsResource(Resource):
         Counters cover the whole order and are provisional while ``waiting > 0``;
         status 114 means the pipeline finished, not that everything was delivered.
         """
-        call = _wire.get_report(
+        answer = await self._transport.call(
+            api.GET_REPORT,
             _validate.order_id(order_id),
             page=_validate.page(page),
             page_size=_validate.page_size(page_size),
         )
-        payload = await self._transport.request(call)
-        return _convert.order_report(payload)
+        return answer.order
 
     async def wait(
         self,

@@ -11,12 +11,12 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from datetime import datetime
 from typing import NamedTuple
 
-from .. import _convert, _validate, _wire
+from .. import _endpoints as api
+from .. import _validate, _wire
 from ..errors import (
     BulkSendError,
     IletiMerkeziError,
     InvalidRequestError,
-    ResponseFormatError,
     SendOutcomeUnknownError,
 )
 from ..models import IysList, Order
@@ -106,7 +106,7 @@ class SmsResource(Resource):
     def _options(
         self, sender: str | None, send_at: datetime | None, iys: str | IysList | None
     ) -> _Options:
-        name = _validate.sender(sender, self._client.default_sender)
+        name = _validate.sender(sender, self._settings.default_sender)
         when = _validate.schedule(send_at, self._now())
         return _Options(
             sender=name,
@@ -115,27 +115,23 @@ class SmsResource(Resource):
         )
 
     async def _submit(self, groups: list[tuple[str, list[str]]], options: _Options) -> Order:
-        call = _wire.send_sms(
+        recipients = sum(len(numbers) for _, numbers in groups)
+        log.debug(
+            "%s: %d recipient(s), %d text(s), scheduled=%s, commercial=%s",
+            api.SEND_SMS.name,
+            recipients,
+            len(groups),
+            options.schedule is not None,
+            options.iys_list is not None,
+        )
+        answer = await self._transport.call(
+            api.SEND_SMS,
             groups,
             sender=options.sender,
             schedule=options.schedule,
             iys_list=options.iys_list,
         )
-        log.debug(
-            "send-sms: %d recipient(s), %d text(s), scheduled=%s, commercial=%s",
-            call.cost,
-            len(groups),
-            options.schedule is not None,
-            options.iys_list is not None,
-        )
-        payload = await self._transport.request(call)
-        try:
-            return _convert.order(payload, recipients=call.cost)
-        except ResponseFormatError as exc:
-            # The API said 200, so the order exists; only its id is unreadable.
-            raise SendOutcomeUnknownError(
-                f"send-sms: the order was accepted but its id could not be read ({exc})"
-            ) from None
+        return Order(id=answer.order.id, recipients=recipients)
 
     def send_bulk(
         self,
@@ -256,4 +252,4 @@ class SmsResource(Resource):
 
     async def cancel(self, order_id: str) -> None:
         """Cancel a scheduled order before its time (afterwards: OrderNotFoundError, 455)."""
-        await self._transport.request(_wire.cancel_order(_validate.order_id(order_id)))
+        await self._transport.call(api.CANCEL_ORDER, _validate.order_id(order_id))

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from hypothesis import strategies as st
 
-from iletimerkezi_async import _convert, webhooks
+from iletimerkezi_async import webhooks
 from iletimerkezi_async._wire import decode
 from iletimerkezi_async.errors import APIError, ResponseFormatError, WebhookPayloadError
 from iletimerkezi_async.models import (
@@ -51,6 +51,8 @@ from iletimerkezi_async.models import (
     OrderSummary,
 )
 from iletimerkezi_async.phone import is_valid_number, normalize_number
+
+from .. import _answers as answers
 
 GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "golden"
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -97,7 +99,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     # its response is the same order envelope through the same converter.
     Endpoint(
         "send-sms",
-        lambda p: _convert.order(p, recipients=2),
+        lambda p: answers.order(p, recipients=2),
         (Order,),
         ("2026/send-sms", "legacy/send-sms"),
         ("order",),
@@ -105,35 +107,35 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("cancel-order", _status_only, (dict,), STATUS_ONLY),
     Endpoint(
         "get-report",
-        _convert.order_report,
+        answers.order_report,
         (OrderReport,),
         ("2026/get-report", "legacy/get-report", "legacy/get-report-go"),
         ("order",),
     ),
     Endpoint(
         "get-reports",
-        _convert.order_summaries,
+        answers.order_summaries,
         (tuple,),
         ("2026/get-reports", "legacy/get-reports"),
         ("count", "orders"),
     ),
     Endpoint(
         "get-balance",
-        _convert.balance,
+        answers.balance,
         (Balance,),
         ("2026/get-balance", "legacy/get-balance"),
         ("balance",),
     ),
     Endpoint(
         "get-sender",
-        _convert.senders,
+        answers.senders,
         (tuple,),
         ("2026/get-sender", "legacy/get-sender"),
         ("senders",),
     ),
     Endpoint(
         "get-blacklist",
-        _convert.blacklist_page,
+        answers.blacklist_page,
         (tuple,),
         ("2026/get-blacklist", "legacy/get-blacklist"),
         ("blacklist",),
@@ -144,14 +146,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("consent/create", _status_only, (dict,), STATUS_ONLY),
     Endpoint(
         "consent/show",
-        _convert.consent,
+        answers.consent,
         (Consent, type(None)),
         ("2026/iys-check", "legacy/iys-check", "legacy/iys-check-empty"),
         ("consent",),
     ),
     Endpoint(
         "get-inbox",
-        _convert.inbox,
+        answers.inbox,
         (Inbox,),
         ("2026/get-inbox", "legacy/get-inbox"),
         ("orders",),

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 import pytest
 
-from iletimerkezi_async import _convert
 from iletimerkezi_async.errors import ResponseFormatError
 from iletimerkezi_async.models import Balance
 
+from .. import _answers as answers
 from ._support import (
     API_ERROR,
     CONVERT_REFUSED,
@@ -108,7 +108,7 @@ def test_checker_lets_other_exceptions_escape() -> None:
 
 
 def test_checker_refuses_a_wrong_model_type() -> None:
-    wrong = Endpoint("get-balance", _convert.order_summaries, (Balance,), ("2026/get-balance",))
+    wrong = Endpoint("get-balance", answers.order_summaries, (Balance,), ("2026/get-balance",))
     with pytest.raises(AssertionError):
         check(wrong, Request(golden_bytes("2026/get-reports"), 200))
 
@@ -118,7 +118,7 @@ def test_checker_counts_response_format_errors_as_refusals() -> None:
     body = b'{"response":{"status":{"code":200},"balance":{"amount":"x","sms":1}}}'
     assert check(endpoint, Request(body, 200)) == CONVERT_REFUSED
     with pytest.raises(ResponseFormatError):
-        _convert.balance({"balance": {"amount": "x", "sms": 1}})
+        answers.balance({"balance": {"amount": "x", "sms": 1}})
 
 
 @pytest.mark.parametrize("value", ["-5051234567", " +905051234567", "05051234567", ""])

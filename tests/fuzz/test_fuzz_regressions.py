@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from iletimerkezi_async import _convert, webhooks
+from iletimerkezi_async import webhooks
 from iletimerkezi_async._wire import decode
 from iletimerkezi_async.errors import (
     APIError,
@@ -14,6 +14,8 @@ from iletimerkezi_async.errors import (
     ServiceUnavailableError,
     WebhookPayloadError,
 )
+
+from .. import _answers as answers
 
 
 def envelope(code: str) -> bytes:
@@ -90,9 +92,9 @@ def test_moderately_nested_body_still_decodes() -> None:
 @pytest.mark.parametrize(
     ("parse", "payload"),
     [
-        (_convert.blacklist_page, {"blacklist": {"count": 1, "number": [-5051234567]}}),
+        (answers.blacklist_page, {"blacklist": {"count": 1, "number": [-5051234567]}}),
         (
-            _convert.order_report,
+            answers.order_report,
             {
                 "order": {
                     "id": 1,
@@ -102,7 +104,7 @@ def test_moderately_nested_body_still_decodes() -> None:
             },
         ),
         (
-            _convert.inbox,
+            answers.inbox,
             {
                 "orders": {
                     "order": [
@@ -128,7 +130,7 @@ def test_negative_integer_phone_number_is_a_response_format_error(
 
 
 def test_positive_integer_phone_numbers_are_still_normalised() -> None:
-    count, numbers = _convert.blacklist_page(
+    count, numbers = answers.blacklist_page(
         {"blacklist": {"count": 2, "number": [5051234567, 7889]}}
     )
     assert (count, numbers) == (2, ("+905051234567", "7889"))
