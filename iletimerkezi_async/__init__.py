@@ -6,6 +6,7 @@ async with im.Client() as client:
     order = await client.sms.send("5051234567", "Kodunuz 1234", sender="ACME")
 """
 
+from ._convert import from_dict, to_dict
 from ._version import __version__
 from .client import Client, ClientClosedError
 from .clock import Clock, SystemClock
@@ -139,7 +140,9 @@ __all__ = [
     "WaitTimeoutError",
     "WebhookPayloadError",
     "__version__",
+    "from_dict",
     "is_valid_number",
     "normalize_number",
     "segments",
+    "to_dict",
 ]
