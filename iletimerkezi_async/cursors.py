@@ -16,7 +16,8 @@ import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from .errors import IletiMerkeziError
+# Defined with every other error; re-exported here, where they were first.
+from .errors import CursorError, LeaseLostError
 
 __all__ = [
     "CursorError",
@@ -28,14 +29,6 @@ __all__ = [
 ]
 
 
-class CursorError(IletiMerkeziError, ValueError):
-    """A stored cursor cannot be read.
-
-    Raised instead of starting over from nothing, which would deliver the
-    whole inbox again; fix or delete the stored token deliberately.
-    """
-
-
 @runtime_checkable
 class CursorStore(Protocol):
     """Keeps one opaque token; ``load()`` is ``None`` until the first ``save``."""
@@ -43,15 +36,6 @@ class CursorStore(Protocol):
     async def load(self) -> str | None: ...
 
     async def save(self, token: str) -> None: ...
-
-
-class LeaseLostError(CursorError):
-    """This poller no longer holds the shared store's lease, so it may not commit.
-
-    Another poller took over (the lease expired, e.g. after a long pause); the
-    poller drops what it had not committed, which the new holder delivers
-    again, and waits for its turn.
-    """
 
 
 @runtime_checkable

@@ -20,14 +20,17 @@ __all__ = [
     "BadRequestError",
     "BlacklistError",
     "BulkSendError",
+    "ClientClosedError",
     "CodeInfo",
     "ConfigurationError",
+    "CursorError",
     "DateRangeError",
     "DuplicateOrderError",
     "IletiMerkeziError",
     "InsufficientBalanceError",
     "InvalidRequestError",
     "IysError",
+    "LeaseLostError",
     "MessageError",
     "NotFoundError",
     "OrderNotFoundError",
@@ -49,18 +52,28 @@ __all__ = [
 ]
 
 
-class IletiMerkeziError(Exception):
-    """Base of every error this package raises."""
-
-
 def _rebuild(
     cls: type[BaseException], args: tuple[object, ...], state: dict[str, object]
 ) -> BaseException:
-    """Unpickle an error whose constructor takes keyword-only state."""
+    """Unpickle an error without calling its constructor (see ``IletiMerkeziError``)."""
     err = cls.__new__(cls)
     err.args = args
     err.__dict__.update(state)
     return err
+
+
+class IletiMerkeziError(Exception):
+    """Base of every error this package raises.
+
+    Every subclass pickles with all its attributes (multiprocessing,
+    pytest-xdist, ``copy``): the default ``BaseException`` pickling calls
+    ``cls(*args)``, which fails or loses state for constructors that take
+    keyword-only arguments, so errors are rebuilt from their ``args`` and
+    instance ``__dict__`` instead, whatever their constructor looks like.
+    """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class ConfigurationError(IletiMerkeziError, ValueError):
@@ -79,12 +92,32 @@ class InvalidRequestError(IletiMerkeziError, ValueError):
         self.rule = rule
         super().__init__(f"{field}: {rule}")
 
-    def __reduce__(self) -> tuple[type[InvalidRequestError], tuple[str, str]]:
-        return (type(self), (self.field, self.rule))
-
 
 class WebhookPayloadError(IletiMerkeziError, ValueError):
     """A webhook body that is not a delivery report of the documented shape."""
+
+
+class ClientClosedError(IletiMerkeziError, RuntimeError):
+    """The client was used after ``close()``."""
+
+
+class CursorError(IletiMerkeziError, ValueError):
+    """An inbox cursor store holds a position that cannot be read.
+
+    Raised instead of starting over from nothing, which would deliver the
+    whole inbox again; fix or delete the stored token deliberately.  (About
+    the inbox cursor stores of :mod:`iletimerkezi_async.cursors`, not the
+    paginator's ``cursor`` resume token.)
+    """
+
+
+class LeaseLostError(CursorError):
+    """This poller no longer holds the shared store's lease, so it may not commit.
+
+    Another poller took over (the lease expired, e.g. after a long pause); the
+    poller drops what it had not committed, which the new holder delivers
+    again, and waits for its turn.
+    """
 
 
 class TransportError(IletiMerkeziError):
@@ -98,10 +131,6 @@ class TransportError(IletiMerkeziError):
         self.maybe_sent = maybe_sent
         self.endpoint = endpoint
         super().__init__(message)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        # Keyword-only state survives pickling (multiprocessing, pytest-xdist).
-        return (_rebuild, (type(self), (str(self),), self.__dict__))
 
     def __repr__(self) -> str:
         return (
@@ -153,9 +182,6 @@ class BulkSendError(IletiMerkeziError):
     def maybe_sent(self) -> bool:
         return self.maybe_sent_index is not None
 
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (type(self), (str(self),), self.__dict__))
-
 
 class WaitTimeoutError(IletiMerkeziError, TimeoutError):
     """``reports.wait`` ran out of time before the order became final (114/115).
@@ -173,9 +199,6 @@ class WaitTimeoutError(IletiMerkeziError, TimeoutError):
         self.report = report
         super().__init__(message)
 
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (type(self), (str(self),), self.__dict__))
-
 
 class ResponseFormatError(IletiMerkeziError):
     """The server answered, but not with the documented JSON envelope."""
@@ -186,9 +209,6 @@ class ResponseFormatError(IletiMerkeziError):
         self.endpoint = endpoint
         self.http_status = http_status
         super().__init__(message)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (type(self), (str(self),), self.__dict__))
 
 
 class APIError(IletiMerkeziError):
@@ -216,9 +236,6 @@ class APIError(IletiMerkeziError):
         self.http_status = http_status
         self.retry_after = retry_after
         super().__init__(code, message)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (type(self), (self.code, self.message), self.__dict__))
 
     def __str__(self) -> str:
         where = f" on {self.endpoint}" if self.endpoint else ""
