@@ -8,7 +8,9 @@ the API key or hash, so ``str()`` and ``repr()`` are safe to log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
+
+from ._codes import MESSAGES
 
 if TYPE_CHECKING:
     from .models import Order, OrderReport
@@ -344,127 +346,34 @@ class CodeInfo:
     description: str
 
 
+_CODES_OF: Final[dict[type[APIError], tuple[int, ...]]] = {
+    BadRequestError: (400,),
+    AuthenticationError: (401,),
+    InsufficientBalanceError: (402,),
+    SubscriptionError: (403,),
+    NotFoundError: (404, 463, 465, 473),
+    RequestValidationError: (422, 461, 462, 467, 471, 472),
+    SenderError: (450, 459, 460),
+    DuplicateOrderError: (451,),
+    RecipientError: (452, 466),
+    MessageError: (453, 454),
+    OrderNotFoundError: (455,),
+    OrderNotReadyError: (456,),
+    ScheduleError: (457,),
+    DateRangeError: (458,),
+    PageError: (464,),
+    IysError: (468, 469, 470),
+    BlacklistError: (474,),
+    ServiceUnavailableError: (503,),
+}
+
+
 def _table() -> dict[int, CodeInfo]:
-    rows: list[tuple[int, type[APIError], str, str]] = [
-        (400, BadRequestError, "İstek çözümlenemedi", "the request body could not be parsed"),
-        (
-            401,
-            AuthenticationError,
-            "Üyelik bilgileri hatalı",
-            "authentication failed (key/hash, Allow API access, IP whitelist)",
-        ),
-        (402, InsufficientBalanceError, "Bakiye yetersiz", "insufficient balance for the order"),
-        (
-            403,
-            SubscriptionError,
-            "Aktif abonelik bulunamadı",
-            "no active İYS subscription or brand code",
-        ),
-        (
-            404,
-            NotFoundError,
-            "API istek yapılan yönteme sahip değil",
-            "unknown method or wrong URL",
-        ),
-        (
-            422,
-            RequestValidationError,
-            "İstek içerisindeki değerler doğrulanamadı.",
-            "request values failed validation",
-        ),
-        (
-            450,
-            SenderError,
-            "Gönderilen başlık kullanıma uygun değil",
-            "sender not approved on the account (check case and whitespace)",
-        ),
-        (
-            451,
-            DuplicateOrderError,
-            "Tekrar eden sipariş",
-            "duplicate order: same text to the same recipients within 10 minutes",
-        ),
-        (
-            452,
-            RecipientError,
-            "Mesaj alıcıları hatalı",
-            "recipients missing or invalid, or blacklisted",
-        ),
-        (453, MessageError, "Sipariş boyutu aşıldı", "text longer than 7 SMS parts"),
-        (454, MessageError, "Mesaj metni boş", "empty message text"),
-        (
-            455,
-            OrderNotFoundError,
-            "Sipariş bulunamadı",
-            "order not found, not on this account, or no longer cancellable",
-        ),
-        (
-            456,
-            OrderNotReadyError,
-            "Sipariş gönderim tarihi henüz gelmedi",
-            "the order is scheduled and its time has not come yet",
-        ),
-        (
-            457,
-            ScheduleError,
-            "Mesaj gönderim tarihinin formatı hatalı",
-            "bad sendDateTime format (expected dd/MM/yyyy HH:mm)",
-        ),
-        (458, DateRangeError, "Tarih aralığı hatalı", "bad date format or range over 10 days"),
-        (459, SenderError, "Başlık kısmı boş olamaz", "sender (header) is empty"),
-        (
-            460,
-            SenderError,
-            "Başlık 11 karakterden fazla olmamalı ve Türkçe karakter içermemelidir.",
-            "sender longer than 11 characters or contains Turkish characters",
-        ),
-        (461, RequestValidationError, "Grup adını boş bırakamazsınız.", "group name is empty"),
-        (462, RequestValidationError, "Grup id alanını boş bırakamazsınız.", "group id is empty"),
-        (463, NotFoundError, "Böyle bir grup bulunamadı.", "group not found"),
-        (464, PageError, "Page değeri 1 den başlamalı.", "page must start from 1"),
-        (465, NotFoundError, "Kişi bulunamadı.", "person not found"),
-        (466, RecipientError, "Hatalı numara.", "invalid number (not a Turkish carrier prefix)"),
-        (467, RequestValidationError, "Evrak bilgisi eksik.", "document information missing"),
-        (
-            468,
-            IysError,
-            "IYS üzerinden sorgulama yapılıp, yapılmayacağını ayarlamalısınız.",
-            "you must set whether to check İYS (iys)",
-        ),
-        (
-            469,
-            IysError,
-            "IYS listenizi seçmelisiniz, BIREYSEL veya TACIR.",
-            "you must choose iysList BIREYSEL or TACIR",
-        ),
-        (470, IysError, "IYS kodunuzu ayarlamalısınız.", "İYS code not configured on the account"),
-        (
-            471,
-            RequestValidationError,
-            "Arama terimi en az 3 karakter olmalıdır",
-            "search term shorter than 3 characters",
-        ),
-        (
-            472,
-            RequestValidationError,
-            "Ad, soyad, cep telefonu, email alanlarından en az biri dolu olmalıdır.",
-            "one of name, surname, mobile or e-mail is required",
-        ),
-        (473, NotFoundError, "Özel alan bulunamadı.", "custom field not found"),
-        (
-            474,
-            BlacklistError,
-            "Bu numara üzerindeki engelleme kaldırılamaz",
-            "the block on this number cannot be removed (not on the blacklist)",
-        ),
-        (
-            503,
-            ServiceUnavailableError,
-            "Sunucu geçici olarak servis dışı",
-            "server temporarily unavailable; retry with backoff",
-        ),
-    ]
-    return {code: CodeInfo(code, cls, msg, desc) for code, cls, msg, desc in rows}
+    cls_of = {code: cls for cls, codes in _CODES_OF.items() for code in codes}
+    return {
+        code: CodeInfo(code, cls_of[code], message, description)
+        for code, (message, description) in MESSAGES.items()
+    }
 
 
 CODES: dict[int, CodeInfo] = _table()
