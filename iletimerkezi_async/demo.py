@@ -18,7 +18,7 @@ from rich.table import Table
 from . import RetryPolicy, TokenBucket
 from ._demo import reading, sending
 from ._demo.tour import UNDELIVERABLE, Tour, seed
-from ._wire import ISTANBUL
+from .clock import ISTANBUL
 from .testing import FakeIletiMerkezi
 
 __all__ = ["run_demo"]

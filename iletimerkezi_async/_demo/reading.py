@@ -17,7 +17,7 @@ from aiohttp import web
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import IysList, MemoryCursor
-from .._wire import ISTANBUL
+from ..clock import ISTANBUL
 from ..models import DeliveryReport, DeliveryStatus
 from ..phone import is_valid_number, mask_number
 from ..webhooks import DEFAULT_PATH, create_app

@@ -18,7 +18,7 @@ from .. import (
     SenderError,
     segments,
 )
-from .._wire import ISTANBUL
+from ..clock import ISTANBUL
 from ..phone import mask_number
 from .tour import CUSTOMERS, Tour
 
