@@ -1,9 +1,20 @@
-"""Where a poller keeps its position: opaque string tokens in memory or in a file.
+"""Inbox cursor stores: where ``inbox.poll`` keeps its position, in memory or in a file.
 
 A store only keeps one token; what the token means belongs to whoever saves
 it (the inbox poller saves JSON, see :mod:`iletimerkezi_async.polling`).  Any
 object with async ``load()`` and ``save(token)`` is a store, so a shared one
 (Redis, a database row) can replace these two without touching the poller.
+
+Three things in this package are called "cursor"; this module holds one:
+
+- a *cursor store* (here, and ``RedisCursor`` in
+  :mod:`iletimerkezi_async.contrib.redis`): an object that persists the
+  inbox poller's position, passed as ``inbox.poll(cursor=...)``;
+- ``Paginator.cursor``: a plain ``str`` resume token of a paginated walk
+  (``reports.list``, ``blacklist.list``…), passed back as ``resume_from=``;
+  nothing stores it for you;
+- the command line's ``inbox --cursor-file PATH``: the file of a
+  :class:`FileCursor`, i.e. a cursor store on disk.
 """
 
 from __future__ import annotations
