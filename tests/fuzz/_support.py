@@ -308,9 +308,10 @@ def check_result(result: object) -> None:
 
 
 def check_model(model: object) -> None:
-    assert attrs.has(type(model))
+    cls = type(model)
+    assert attrs.has(cls)
     text = repr(model)  # reprs go to logs: they must never raise
-    for field in attrs.fields(type(model)):
+    for field in attrs.fields(cls):
         value = getattr(model, field.name)
         if field.name in _PHONE_FIELDS.get(type(model), ()):
             check_phone(value)
@@ -857,7 +858,8 @@ def _mutate(doc: Any, op: str, where: int, raw: _Raw, gen: Gen) -> None:
     elif op == "raw":
         node[key] = raw.token(param)
     elif op == "nest":
-        node[key] = _nested(node[key], *param, raw)
+        depth, shape = param
+        node[key] = _nested(node[key], depth, shape, raw)
     elif op == "duplicate":
         _duplicate_key(node, key, paths, raw, gen)
     else:
@@ -891,7 +893,7 @@ def mutated_case(endpoint: Endpoint, case: int) -> Request:
 WebhookBody = bytes | bytearray | str | Mapping[str, Any]
 
 # Python values a framework may hand over inside an already-parsed body.
-PY_ONLY_VALUES = (
+PY_ONLY_VALUES: tuple[object, ...] = (
     10**5000,
     -(10**5000),
     10**19,
