@@ -181,6 +181,56 @@ async def _json_object(request: web.Request) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
+async def send_code(client: im.Client, store: OtpStore, phone: str, sender: str) -> web.Response:
+    """Send a new code to ``phone`` (normalised) unless one went out too recently."""
+    wait = store.retry_after(phone)
+    if wait > 0:
+        return _error(429, "too_soon", retry_after=round(wait))
+    code = new_code()
+    pending = store.start(phone, code)
+    try:
+        order = await client.sms.send(phone, otp_text(code), sender=sender)
+    except im.InvalidRequestError as exc:
+        store.discard(phone, pending)
+        return _error(400, "invalid_request", field=exc.field)
+    except im.SendOutcomeUnknownError:
+        # The SMS may be on its way. Never resend: keep the code valid and the
+        # cooldown armed, and let the user ask again once it has passed.
+        log.warning("OTP send outcome unknown; not resending")
+        return web.json_response({"status": "unknown", "expires_in": store.ttl}, status=202)
+    except im.TransportError:
+        # Not SendOutcomeUnknownError, so the request certainly never arrived.
+        store.discard(phone, pending)
+        return _error(503, "sms_unavailable")
+    except im.RecipientError:
+        store.discard(phone, pending)
+        return _error(400, "phone_refused")
+    except im.APIError as exc:
+        store.discard(phone, pending)
+        log.error("OTP send refused: %s", exc.code)
+        return _error(502, "sms_refused", code=exc.code)
+    pending.order_id = order.id
+    return web.json_response(
+        {"status": "sent", "order_id": order.id, "expires_in": store.ttl}, status=201
+    )
+
+
+def verdict_response(verdict: Verdict) -> web.Response:
+    if verdict == "ok":
+        return web.json_response({"verified": True})
+    if verdict == "locked":
+        return _error(429, "too_many_attempts")
+    return _error(400, "wrong_code" if verdict == "wrong" else "expired")
+
+
+def _verify_body(body: dict[str, Any] | None) -> tuple[str, str] | None:
+    """``(phone, code)`` from a verify request's JSON object, if it has both as strings."""
+    if body is None:
+        return None
+    phone, code = body.get("phone"), body.get("code")
+    return (phone, code) if isinstance(phone, str) and isinstance(code, str) else None
+
+
 def create_app(
     *,
     client_factory: Callable[[], im.Client],
@@ -209,57 +259,17 @@ def create_app(
             phone = im.normalize_number(body["phone"])
         except im.InvalidRequestError:
             return _error(400, "invalid_phone")
-        store = request.app[OTPS]
-        wait = store.retry_after(phone)
-        if wait > 0:
-            return _error(429, "too_soon", retry_after=round(wait))
-        code = new_code()
-        pending = store.start(phone, code)
-        client = request.app[CLIENT]
-        try:
-            order = await client.sms.send(phone, otp_text(code), sender=sender)
-        except im.InvalidRequestError as exc:
-            store.discard(phone, pending)
-            return _error(400, "invalid_request", field=exc.field)
-        except im.SendOutcomeUnknownError:
-            # The SMS may be on its way. Never resend: keep the code valid and the
-            # cooldown armed, and let the user ask again once it has passed.
-            log.warning("OTP send outcome unknown; not resending")
-            return web.json_response({"status": "unknown", "expires_in": store.ttl}, status=202)
-        except im.TransportError:
-            # Not SendOutcomeUnknownError, so the request certainly never arrived.
-            store.discard(phone, pending)
-            return _error(503, "sms_unavailable")
-        except im.RecipientError:
-            store.discard(phone, pending)
-            return _error(400, "phone_refused")
-        except im.APIError as exc:
-            store.discard(phone, pending)
-            log.error("OTP send refused: %s", exc.code)
-            return _error(502, "sms_refused", code=exc.code)
-        pending.order_id = order.id
-        return web.json_response(
-            {"status": "sent", "order_id": order.id, "expires_in": store.ttl}, status=201
-        )
+        return await send_code(request.app[CLIENT], request.app[OTPS], phone, sender)
 
     async def verify_otp(request: web.Request) -> web.Response:
-        body = await _json_object(request)
-        if (
-            body is None
-            or not isinstance(body.get("phone"), str)
-            or not isinstance(body.get("code"), str)
-        ):
+        fields = _verify_body(await _json_object(request))
+        if fields is None:
             return _error(400, "invalid_body", detail='expected {"phone": "...", "code": "..."}')
         try:
-            phone = im.normalize_number(body["phone"])
+            phone = im.normalize_number(fields[0])
         except im.InvalidRequestError:
             return _error(400, "invalid_phone")
-        verdict = request.app[OTPS].verify(phone, body["code"])
-        if verdict == "ok":
-            return web.json_response({"verified": True})
-        if verdict == "locked":
-            return _error(429, "too_many_attempts")
-        return _error(400, "wrong_code" if verdict == "wrong" else "expired")
+        return verdict_response(request.app[OTPS].verify(phone, fields[1]))
 
     async def deliveries(request: web.Request) -> web.Response:
         order_id = request.match_info["order_id"]

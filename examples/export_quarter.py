@@ -167,6 +167,9 @@ async def export(
 
     ``max_pages`` stops after that many pages, leaving a checkpoint, so a run can
     be bounded (and tests can interrupt it); the next call resumes.
+    ``cursor_file`` is that checkpoint (default ``OUT.cursor``): a JSON file with
+    the paginator's ``cursor`` resume token and the CSV size, written here, not
+    an inbox cursor store such as :class:`~iletimerkezi_async.FileCursor`.
     """
     cursor_file = cursor_file or out.with_name(out.name + ".cursor")
     checkpoint = await asyncio.to_thread(Checkpoint.load, cursor_file)

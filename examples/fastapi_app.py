@@ -180,6 +180,59 @@ async def _read_limited(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+async def send_code(client: im.Client, store: OtpStore, phone: str, sender: str) -> JSONResponse:
+    """Send a new code to ``phone`` (normalised) unless one went out too recently."""
+    wait = store.retry_after(phone)
+    if wait > 0:
+        return _error(429, "too_soon", retry_after=round(wait))
+    code = new_code()
+    pending = store.start(phone, code)
+    try:
+        order = await client.sms.send(phone, otp_text(code), sender=sender)
+    except im.InvalidRequestError as exc:
+        store.discard(phone, pending)
+        return _error(400, "invalid_request", field=exc.field)
+    except im.SendOutcomeUnknownError:
+        # The SMS may be on its way: never resend; the code stays valid.
+        log.warning("OTP send outcome unknown; not resending")
+        return JSONResponse({"status": "unknown", "expires_in": store.ttl}, status_code=202)
+    except im.TransportError:
+        store.discard(phone, pending)  # certainly never arrived
+        return _error(503, "sms_unavailable")
+    except im.RecipientError:
+        store.discard(phone, pending)
+        return _error(400, "phone_refused")
+    except im.APIError as exc:
+        store.discard(phone, pending)
+        log.error("OTP send refused: %s", exc.code)
+        return _error(502, "sms_refused", code=exc.code)
+    pending.order_id = order.id
+    return JSONResponse(
+        {"status": "sent", "order_id": order.id, "expires_in": store.ttl}, status_code=201
+    )
+
+
+def verdict_response(verdict: Verdict) -> JSONResponse:
+    if verdict == "ok":
+        return JSONResponse({"verified": True})
+    if verdict == "locked":
+        return _error(429, "too_many_attempts")
+    return _error(400, "wrong_code" if verdict == "wrong" else "expired")
+
+
+def receive_report(raw: bytes | None, deliveries: DeliveryLog) -> JSONResponse:
+    """The webhook's answer to a body read with :func:`_read_limited` (``None``: too large)."""
+    if raw is None:
+        return JSONResponse({"ok": False, "error": "body too large"}, status_code=413)
+    try:
+        report = webhooks.handle(raw)
+    except im.WebhookPayloadError as exc:
+        # The message names fields and types, never the number or the text.
+        return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
+    deliveries.record(report)  # a repeat is a no-op, still answered 200
+    return JSONResponse({"ok": True})
+
+
 def create_app(
     *,
     client_factory: Callable[[], im.Client],
@@ -210,35 +263,8 @@ def create_app(
             phone = im.normalize_number(body.phone)
         except im.InvalidRequestError:
             return _error(400, "invalid_phone")
-        wait = store.retry_after(phone)
-        if wait > 0:
-            return _error(429, "too_soon", retry_after=round(wait))
-        code = new_code()
-        pending = store.start(phone, code)
         client: im.Client = request.app.state.client
-        try:
-            order = await client.sms.send(phone, otp_text(code), sender=sender)
-        except im.InvalidRequestError as exc:
-            store.discard(phone, pending)
-            return _error(400, "invalid_request", field=exc.field)
-        except im.SendOutcomeUnknownError:
-            # The SMS may be on its way: never resend; the code stays valid.
-            log.warning("OTP send outcome unknown; not resending")
-            return JSONResponse({"status": "unknown", "expires_in": store.ttl}, status_code=202)
-        except im.TransportError:
-            store.discard(phone, pending)  # certainly never arrived
-            return _error(503, "sms_unavailable")
-        except im.RecipientError:
-            store.discard(phone, pending)
-            return _error(400, "phone_refused")
-        except im.APIError as exc:
-            store.discard(phone, pending)
-            log.error("OTP send refused: %s", exc.code)
-            return _error(502, "sms_refused", code=exc.code)
-        pending.order_id = order.id
-        return JSONResponse(
-            {"status": "sent", "order_id": order.id, "expires_in": store.ttl}, status_code=201
-        )
+        return await send_code(client, store, phone, sender)
 
     @app.post("/otp/verify")
     async def verify_otp(body: VerifyRequest) -> JSONResponse:
@@ -246,12 +272,7 @@ def create_app(
             phone = im.normalize_number(body.phone)
         except im.InvalidRequestError:
             return _error(400, "invalid_phone")
-        verdict = store.verify(phone, body.code)
-        if verdict == "ok":
-            return JSONResponse({"verified": True})
-        if verdict == "locked":
-            return _error(429, "too_many_attempts")
-        return _error(400, "wrong_code" if verdict == "wrong" else "expired")
+        return verdict_response(store.verify(phone, body.code))
 
     @app.get("/orders/{order_id}/deliveries")
     async def order_deliveries(order_id: str) -> JSONResponse:
@@ -272,16 +293,7 @@ def create_app(
     async def delivery_webhook(token: str, request: Request) -> JSONResponse:
         if request.method != "POST" or not hmac.compare_digest(token.encode(), secret):
             return JSONResponse({"ok": False}, status_code=404)
-        raw = await _read_limited(request, MAX_WEBHOOK_BODY)
-        if raw is None:
-            return JSONResponse({"ok": False, "error": "body too large"}, status_code=413)
-        try:
-            report = webhooks.handle(raw)
-        except im.WebhookPayloadError as exc:
-            # The message names fields and types, never the number or the text.
-            return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
-        deliveries.record(report)  # a repeat is a no-op, still answered 200
-        return JSONResponse({"ok": True})
+        return receive_report(await _read_limited(request, MAX_WEBHOOK_BODY), deliveries)
 
     return app
 

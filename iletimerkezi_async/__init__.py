@@ -10,14 +10,7 @@ from ._convert import from_dict, to_dict
 from ._version import __version__
 from .client import Client, ClientClosedError
 from .clock import Clock, SystemClock
-from .cursors import (
-    CursorError,
-    CursorStore,
-    FileCursor,
-    LeaseLostError,
-    MemoryCursor,
-    SharedCursorStore,
-)
+from .cursors import CursorStore, FileCursor, MemoryCursor, SharedCursorStore
 from .errors import (
     CODES,
     APIError,
@@ -26,12 +19,14 @@ from .errors import (
     BlacklistError,
     BulkSendError,
     ConfigurationError,
+    CursorError,
     DateRangeError,
     DuplicateOrderError,
     IletiMerkeziError,
     InsufficientBalanceError,
     InvalidRequestError,
     IysError,
+    LeaseLostError,
     MessageError,
     NotFoundError,
     OrderNotFoundError,

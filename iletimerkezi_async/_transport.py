@@ -26,7 +26,13 @@ from multidict import CIMultiDict
 from ._parse import structure
 from ._version import __version__
 from ._wire import decode, encode
-from .errors import APIError, ConfigurationError, IletiMerkeziError, ResponseFormatError
+from .errors import (
+    APIError,
+    ClientClosedError,
+    ConfigurationError,
+    IletiMerkeziError,
+    ResponseFormatError,
+)
 from .ratelimit import RateLimiter
 from .retry import Failure, Outcome, RetryPolicy, Unreadable, decide, parse_retry_after
 
@@ -55,10 +61,6 @@ _HEADERS: Final = CIMultiDict(
         "User-Agent": USER_AGENT,
     }
 )
-
-
-class ClientClosedError(IletiMerkeziError, RuntimeError):
-    """The client was used after ``close()``."""
 
 
 def check_ssl(context: object) -> _ssl.SSLContext | None:

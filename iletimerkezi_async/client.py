@@ -17,8 +17,8 @@ from typing import Final
 import aiohttp
 from yarl import URL
 
-from ._transport import ClientClosedError, Transport
-from .errors import ConfigurationError, InvalidRequestError
+from ._transport import Transport
+from .errors import ClientClosedError, ConfigurationError, InvalidRequestError
 from .ratelimit import RateLimiter, TokenBucket
 from .resources import (
     AccountResource,

@@ -1,9 +1,20 @@
-"""Where a poller keeps its position: opaque string tokens in memory or in a file.
+"""Inbox cursor stores: where ``inbox.poll`` keeps its position, in memory or in a file.
 
 A store only keeps one token; what the token means belongs to whoever saves
 it (the inbox poller saves JSON, see :mod:`iletimerkezi_async.polling`).  Any
 object with async ``load()`` and ``save(token)`` is a store, so a shared one
 (Redis, a database row) can replace these two without touching the poller.
+
+Three things in this package are called "cursor"; this module holds one:
+
+- a *cursor store* (here, and ``RedisCursor`` in
+  :mod:`iletimerkezi_async.contrib.redis`): an object that persists the
+  inbox poller's position, passed as ``inbox.poll(cursor=...)``;
+- ``Paginator.cursor``: a plain ``str`` resume token of a paginated walk
+  (``reports.list``, ``blacklist.list``…), passed back as ``resume_from=``;
+  nothing stores it for you;
+- the command line's ``inbox --cursor-file PATH``: the file of a
+  :class:`FileCursor`, i.e. a cursor store on disk.
 """
 
 from __future__ import annotations
@@ -16,7 +27,8 @@ import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from .errors import IletiMerkeziError
+# Defined with every other error; re-exported here, where they were first.
+from .errors import CursorError, LeaseLostError
 
 __all__ = [
     "CursorError",
@@ -28,14 +40,6 @@ __all__ = [
 ]
 
 
-class CursorError(IletiMerkeziError, ValueError):
-    """A stored cursor cannot be read.
-
-    Raised instead of starting over from nothing, which would deliver the
-    whole inbox again; fix or delete the stored token deliberately.
-    """
-
-
 @runtime_checkable
 class CursorStore(Protocol):
     """Keeps one opaque token; ``load()`` is ``None`` until the first ``save``."""
@@ -43,15 +47,6 @@ class CursorStore(Protocol):
     async def load(self) -> str | None: ...
 
     async def save(self, token: str) -> None: ...
-
-
-class LeaseLostError(CursorError):
-    """This poller no longer holds the shared store's lease, so it may not commit.
-
-    Another poller took over (the lease expired, e.g. after a long pause); the
-    poller drops what it had not committed, which the new holder delivers
-    again, and waits for its turn.
-    """
 
 
 @runtime_checkable

@@ -8,7 +8,9 @@ the API key or hash, so ``str()`` and ``repr()`` are safe to log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
+
+from ._codes import MESSAGES
 
 if TYPE_CHECKING:
     from .models import Order, OrderReport
@@ -20,14 +22,17 @@ __all__ = [
     "BadRequestError",
     "BlacklistError",
     "BulkSendError",
+    "ClientClosedError",
     "CodeInfo",
     "ConfigurationError",
+    "CursorError",
     "DateRangeError",
     "DuplicateOrderError",
     "IletiMerkeziError",
     "InsufficientBalanceError",
     "InvalidRequestError",
     "IysError",
+    "LeaseLostError",
     "MessageError",
     "NotFoundError",
     "OrderNotFoundError",
@@ -49,18 +54,28 @@ __all__ = [
 ]
 
 
-class IletiMerkeziError(Exception):
-    """Base of every error this package raises."""
-
-
 def _rebuild(
     cls: type[BaseException], args: tuple[object, ...], state: dict[str, object]
 ) -> BaseException:
-    """Unpickle an error whose constructor takes keyword-only state."""
+    """Unpickle an error without calling its constructor (see ``IletiMerkeziError``)."""
     err = cls.__new__(cls)
     err.args = args
     err.__dict__.update(state)
     return err
+
+
+class IletiMerkeziError(Exception):
+    """Base of every error this package raises.
+
+    Every subclass pickles with all its attributes (multiprocessing,
+    pytest-xdist, ``copy``): the default ``BaseException`` pickling calls
+    ``cls(*args)``, which fails or loses state for constructors that take
+    keyword-only arguments, so errors are rebuilt from their ``args`` and
+    instance ``__dict__`` instead, whatever their constructor looks like.
+    """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class ConfigurationError(IletiMerkeziError, ValueError):
@@ -79,12 +94,32 @@ class InvalidRequestError(IletiMerkeziError, ValueError):
         self.rule = rule
         super().__init__(f"{field}: {rule}")
 
-    def __reduce__(self) -> tuple[type[InvalidRequestError], tuple[str, str]]:
-        return (type(self), (self.field, self.rule))
-
 
 class WebhookPayloadError(IletiMerkeziError, ValueError):
     """A webhook body that is not a delivery report of the documented shape."""
+
+
+class ClientClosedError(IletiMerkeziError, RuntimeError):
+    """The client was used after ``close()``."""
+
+
+class CursorError(IletiMerkeziError, ValueError):
+    """An inbox cursor store holds a position that cannot be read.
+
+    Raised instead of starting over from nothing, which would deliver the
+    whole inbox again; fix or delete the stored token deliberately.  (About
+    the inbox cursor stores of :mod:`iletimerkezi_async.cursors`, not the
+    paginator's ``cursor`` resume token.)
+    """
+
+
+class LeaseLostError(CursorError):
+    """This poller no longer holds the shared store's lease, so it may not commit.
+
+    Another poller took over (the lease expired, e.g. after a long pause); the
+    poller drops what it had not committed, which the new holder delivers
+    again, and waits for its turn.
+    """
 
 
 class TransportError(IletiMerkeziError):
@@ -98,10 +133,6 @@ class TransportError(IletiMerkeziError):
         self.maybe_sent = maybe_sent
         self.endpoint = endpoint
         super().__init__(message)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        # Keyword-only state survives pickling (multiprocessing, pytest-xdist).
-        return (_rebuild, (type(self), (str(self),), self.__dict__))
 
     def __repr__(self) -> str:
         return (
@@ -119,7 +150,7 @@ class SendOutcomeUnknownError(TransportError):
     retry, an answer without a readable order id).
     """
 
-    def __init__(self, message: str, *, endpoint: str | None = "send-sms") -> None:
+    def __init__(self, message: str, *, endpoint: str | None = None) -> None:
         super().__init__(message, maybe_sent=True, endpoint=endpoint)
 
 
@@ -153,9 +184,6 @@ class BulkSendError(IletiMerkeziError):
     def maybe_sent(self) -> bool:
         return self.maybe_sent_index is not None
 
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (type(self), (str(self),), self.__dict__))
-
 
 class WaitTimeoutError(IletiMerkeziError, TimeoutError):
     """``reports.wait`` ran out of time before the order became final (114/115).
@@ -173,9 +201,6 @@ class WaitTimeoutError(IletiMerkeziError, TimeoutError):
         self.report = report
         super().__init__(message)
 
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (type(self), (str(self),), self.__dict__))
-
 
 class ResponseFormatError(IletiMerkeziError):
     """The server answered, but not with the documented JSON envelope."""
@@ -186,9 +211,6 @@ class ResponseFormatError(IletiMerkeziError):
         self.endpoint = endpoint
         self.http_status = http_status
         super().__init__(message)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (type(self), (str(self),), self.__dict__))
 
 
 class APIError(IletiMerkeziError):
@@ -216,9 +238,6 @@ class APIError(IletiMerkeziError):
         self.http_status = http_status
         self.retry_after = retry_after
         super().__init__(code, message)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild, (type(self), (self.code, self.message), self.__dict__))
 
     def __str__(self) -> str:
         where = f" on {self.endpoint}" if self.endpoint else ""
@@ -327,127 +346,34 @@ class CodeInfo:
     description: str
 
 
+_CODES_OF: Final[dict[type[APIError], tuple[int, ...]]] = {
+    BadRequestError: (400,),
+    AuthenticationError: (401,),
+    InsufficientBalanceError: (402,),
+    SubscriptionError: (403,),
+    NotFoundError: (404, 463, 465, 473),
+    RequestValidationError: (422, 461, 462, 467, 471, 472),
+    SenderError: (450, 459, 460),
+    DuplicateOrderError: (451,),
+    RecipientError: (452, 466),
+    MessageError: (453, 454),
+    OrderNotFoundError: (455,),
+    OrderNotReadyError: (456,),
+    ScheduleError: (457,),
+    DateRangeError: (458,),
+    PageError: (464,),
+    IysError: (468, 469, 470),
+    BlacklistError: (474,),
+    ServiceUnavailableError: (503,),
+}
+
+
 def _table() -> dict[int, CodeInfo]:
-    rows: list[tuple[int, type[APIError], str, str]] = [
-        (400, BadRequestError, "İstek çözümlenemedi", "the request body could not be parsed"),
-        (
-            401,
-            AuthenticationError,
-            "Üyelik bilgileri hatalı",
-            "authentication failed (key/hash, Allow API access, IP whitelist)",
-        ),
-        (402, InsufficientBalanceError, "Bakiye yetersiz", "insufficient balance for the order"),
-        (
-            403,
-            SubscriptionError,
-            "Aktif abonelik bulunamadı",
-            "no active İYS subscription or brand code",
-        ),
-        (
-            404,
-            NotFoundError,
-            "API istek yapılan yönteme sahip değil",
-            "unknown method or wrong URL",
-        ),
-        (
-            422,
-            RequestValidationError,
-            "İstek içerisindeki değerler doğrulanamadı.",
-            "request values failed validation",
-        ),
-        (
-            450,
-            SenderError,
-            "Gönderilen başlık kullanıma uygun değil",
-            "sender not approved on the account (check case and whitespace)",
-        ),
-        (
-            451,
-            DuplicateOrderError,
-            "Tekrar eden sipariş",
-            "duplicate order: same text to the same recipients within 10 minutes",
-        ),
-        (
-            452,
-            RecipientError,
-            "Mesaj alıcıları hatalı",
-            "recipients missing or invalid, or blacklisted",
-        ),
-        (453, MessageError, "Sipariş boyutu aşıldı", "text longer than 7 SMS parts"),
-        (454, MessageError, "Mesaj metni boş", "empty message text"),
-        (
-            455,
-            OrderNotFoundError,
-            "Sipariş bulunamadı",
-            "order not found, not on this account, or no longer cancellable",
-        ),
-        (
-            456,
-            OrderNotReadyError,
-            "Sipariş gönderim tarihi henüz gelmedi",
-            "the order is scheduled and its time has not come yet",
-        ),
-        (
-            457,
-            ScheduleError,
-            "Mesaj gönderim tarihinin formatı hatalı",
-            "bad sendDateTime format (expected dd/MM/yyyy HH:mm)",
-        ),
-        (458, DateRangeError, "Tarih aralığı hatalı", "bad date format or range over 10 days"),
-        (459, SenderError, "Başlık kısmı boş olamaz", "sender (header) is empty"),
-        (
-            460,
-            SenderError,
-            "Başlık 11 karakterden fazla olmamalı ve Türkçe karakter içermemelidir.",
-            "sender longer than 11 characters or contains Turkish characters",
-        ),
-        (461, RequestValidationError, "Grup adını boş bırakamazsınız.", "group name is empty"),
-        (462, RequestValidationError, "Grup id alanını boş bırakamazsınız.", "group id is empty"),
-        (463, NotFoundError, "Böyle bir grup bulunamadı.", "group not found"),
-        (464, PageError, "Page değeri 1 den başlamalı.", "page must start from 1"),
-        (465, NotFoundError, "Kişi bulunamadı.", "person not found"),
-        (466, RecipientError, "Hatalı numara.", "invalid number (not a Turkish carrier prefix)"),
-        (467, RequestValidationError, "Evrak bilgisi eksik.", "document information missing"),
-        (
-            468,
-            IysError,
-            "IYS üzerinden sorgulama yapılıp, yapılmayacağını ayarlamalısınız.",
-            "you must set whether to check İYS (iys)",
-        ),
-        (
-            469,
-            IysError,
-            "IYS listenizi seçmelisiniz, BIREYSEL veya TACIR.",
-            "you must choose iysList BIREYSEL or TACIR",
-        ),
-        (470, IysError, "IYS kodunuzu ayarlamalısınız.", "İYS code not configured on the account"),
-        (
-            471,
-            RequestValidationError,
-            "Arama terimi en az 3 karakter olmalıdır",
-            "search term shorter than 3 characters",
-        ),
-        (
-            472,
-            RequestValidationError,
-            "Ad, soyad, cep telefonu, email alanlarından en az biri dolu olmalıdır.",
-            "one of name, surname, mobile or e-mail is required",
-        ),
-        (473, NotFoundError, "Özel alan bulunamadı.", "custom field not found"),
-        (
-            474,
-            BlacklistError,
-            "Bu numara üzerindeki engelleme kaldırılamaz",
-            "the block on this number cannot be removed (not on the blacklist)",
-        ),
-        (
-            503,
-            ServiceUnavailableError,
-            "Sunucu geçici olarak servis dışı",
-            "server temporarily unavailable; retry with backoff",
-        ),
-    ]
-    return {code: CodeInfo(code, cls, msg, desc) for code, cls, msg, desc in rows}
+    cls_of = {code: cls for cls, codes in _CODES_OF.items() for code in codes}
+    return {
+        code: CodeInfo(code, cls_of[code], message, description)
+        for code, (message, description) in MESSAGES.items()
+    }
 
 
 CODES: dict[int, CodeInfo] = _table()

@@ -16,6 +16,9 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from .phone import mask_number
+from .text import Segments, fold_words
+
 __all__ = [
     "Balance",
     "Consent",
@@ -37,6 +40,38 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+# Field formatters for the attrs-generated reprs.  KVKK: phone numbers are
+# masked and message texts reduced to their length, so reprs (which end up in
+# logs and tracebacks) never hold personal data.
+def _masked(number: str) -> str:
+    return repr(mask_number(number))
+
+
+def _recipient(recipient: str) -> str:
+    """An İYS recipient: a phone number (masked) or an e-mail address (hidden)."""
+    return repr("<e-mail>" if "@" in recipient else mask_number(recipient))
+
+
+def _length(text: str) -> str:
+    return f"<{len(text)} chars>"
+
+
+def _name(member: enum.Enum) -> str:
+    return member.name
+
+
+def _str(member: enum.Enum) -> str:
+    return str(member)
+
+
+def _value(member: enum.Enum) -> str:
+    return repr(member.value)
+
+
+def _isoformat(when: datetime) -> str:
+    return repr(when.isoformat())
 
 
 class _IntCodeEnum(enum.IntEnum):
@@ -134,13 +169,8 @@ class Order:
 
 @attrs.frozen(kw_only=True)
 class MessageReport:
-    number: str
-    status: MessageStatus
-
-    def __repr__(self) -> str:
-        from .phone import mask_number
-
-        return f"MessageReport(number={mask_number(self.number)!r}, status={self.status.name})"
+    number: str = attrs.field(repr=_masked)
+    status: MessageStatus = attrs.field(repr=_name)
 
 
 @attrs.frozen(kw_only=True)
@@ -191,10 +221,10 @@ class InboundMessage:
     """One inbound SMS; ``sender`` may be a short code, ``number`` is your receiving number."""
 
     id: str
-    received_at: datetime
-    sender: str
-    number: str
-    text: str
+    received_at: datetime = attrs.field(repr=_isoformat)
+    sender: str = attrs.field(repr=_masked)
+    number: str = attrs.field(repr=_masked)
+    text: str = attrs.field(repr=_length)
 
     def matches(self, keyword: str) -> bool:
         """True when the text equals ``keyword`` or ends with it as whole words.
@@ -202,8 +232,6 @@ class InboundMessage:
         Carrier prefixes (``"ILT AHKTEST RET"``) do not hide the keyword; the
         comparison is trimmed and Turkish-aware case-folded (``İ``/``ı``).
         """
-        from .text import fold_words
-
         wanted = fold_words(keyword)
         if not wanted:
             return False
@@ -216,8 +244,6 @@ class InboundMessage:
 
         Carriers put their own words first, so the sender's keyword is last.
         """
-        from .text import fold_words
-
         words = fold_words(self.text)
         return words[-1] if words else None
 
@@ -228,16 +254,6 @@ class InboundMessage:
     def is_opt_out(self, keywords: Iterable[str] = ("RET", "IPTAL", "STOP")) -> bool:
         """True for an opt-out reply (``RET``, ``İPTAL``, ``stop``…), prefixes tolerated."""
         return self.matches_any(keywords) is not None
-
-    def __repr__(self) -> str:
-        # KVKK: the text and the sender's number stay out of reprs and logs.
-        from .phone import mask_number
-
-        return (
-            f"InboundMessage(id={self.id!r}, received_at={self.received_at.isoformat()!r}, "
-            f"sender={mask_number(self.sender)!r}, number={mask_number(self.number)!r}, "
-            f"text=<{len(self.text)} chars>)"
-        )
 
 
 @attrs.frozen(kw_only=True)
@@ -250,22 +266,12 @@ class Inbox:
 
 @attrs.frozen(kw_only=True)
 class Consent:
-    recipient: str
-    recipient_type: IysList
-    type: ConsentType
-    status: ConsentStatus
+    recipient: str = attrs.field(repr=_recipient)
+    recipient_type: IysList = attrs.field(repr=_str)
+    type: ConsentType = attrs.field(repr=_str)
+    status: ConsentStatus = attrs.field(repr=_str)
     source: str
     consent_date: datetime | None = None
-
-    def __repr__(self) -> str:
-        from .phone import mask_number
-
-        who = "<e-mail>" if "@" in self.recipient else mask_number(self.recipient)
-        return (
-            f"Consent(recipient={who!r}, recipient_type={self.recipient_type!s}, "
-            f"type={self.type!s}, status={self.status!s}, source={self.source!r}, "
-            f"consent_date={self.consent_date!r})"
-        )
 
 
 @attrs.frozen(kw_only=True)
@@ -274,28 +280,9 @@ class DeliveryReport:
 
     message_id: int
     order_id: str
-    status: DeliveryStatus
-    to: str
-    body: str
-
-    def __repr__(self) -> str:
-        from .phone import mask_number
-
-        return (
-            f"DeliveryReport(message_id={self.message_id}, order_id={self.order_id!r}, "
-            f"status={self.status.value!r}, to={mask_number(self.to)!r}, "
-            f"body=<{len(self.body)} chars>)"
-        )
-
-
-@attrs.frozen(kw_only=True)
-class Segments:
-    """How a text splits into SMS parts (the B186 suffix already accounted for)."""
-
-    encoding: str
-    characters: int
-    parts: int
-    per_part: int
+    status: DeliveryStatus = attrs.field(repr=_value)
+    to: str = attrs.field(repr=_masked)
+    body: str = attrs.field(repr=_length)
 
 
 @attrs.frozen(kw_only=True)

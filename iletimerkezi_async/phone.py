@@ -43,36 +43,44 @@ def normalize_number(s: str | int, *, field: str = "number") -> str:
     Raises :class:`InvalidRequestError` naming ``field`` and the accepted forms;
     the value itself never appears in the message (it is personal data).
     """
-    if isinstance(s, bool):
-        raise InvalidRequestError(field, "must be a phone number, not a boolean; " + _ACCEPTED)
-    if isinstance(s, int):
-        if s < 0 or s >= _MAX_INT:
-            raise InvalidRequestError(field, _ACCEPTED)
-        text = str(s)
-    elif isinstance(s, str):
-        if _CANONICAL_TR.fullmatch(s):
-            return s
-        text = s
-    else:
-        raise InvalidRequestError(field, "must be a string or an integer; " + _ACCEPTED)
-
-    cleaned = _SEPARATORS.sub("", text)
+    if isinstance(s, str) and _CANONICAL_TR.fullmatch(s):
+        return s
+    cleaned = _SEPARATORS.sub("", _as_text(s, field))
     if not cleaned:
         raise InvalidRequestError(field, "must not be empty; " + _ACCEPTED)
     plus = cleaned.startswith("+")
     digits = cleaned[1:] if plus else cleaned
     if not _DIGITS.fullmatch(digits):
         raise InvalidRequestError(field, _CHARACTERS)
+    return _with_plus(digits, field) if plus else _without_plus(digits, field)
 
-    if plus:
-        if digits.startswith("90"):
-            if digits[2:3] == "0":
-                raise InvalidRequestError(field, "drop the leading 0 after +90; " + _ACCEPTED)
-            return "+90" + _turkish_national(digits[2:], field)
-        if 8 <= len(digits) <= 15 and digits[0] != "0":
-            return "+" + digits
-        raise InvalidRequestError(field, _ACCEPTED)
 
+def _as_text(s: object, field: str) -> str:
+    """``s`` as the text to clean up: a string as is, a non-negative int in decimal."""
+    if isinstance(s, bool):
+        raise InvalidRequestError(field, "must be a phone number, not a boolean; " + _ACCEPTED)
+    if isinstance(s, int):
+        if s < 0 or s >= _MAX_INT:
+            raise InvalidRequestError(field, _ACCEPTED)
+        return str(s)
+    if isinstance(s, str):
+        return s
+    raise InvalidRequestError(field, "must be a string or an integer; " + _ACCEPTED)
+
+
+def _with_plus(digits: str, field: str) -> str:
+    """The digits after a leading ``+``: Turkish when they start with 90, else E.164."""
+    if digits.startswith("90"):
+        if digits[2:3] == "0":
+            raise InvalidRequestError(field, "drop the leading 0 after +90; " + _ACCEPTED)
+        return "+90" + _turkish_national(digits[2:], field)
+    if 8 <= len(digits) <= 15 and digits[0] != "0":
+        return "+" + digits
+    raise InvalidRequestError(field, _ACCEPTED)
+
+
+def _without_plus(digits: str, field: str) -> str:
+    """Digits without ``+``: only the Turkish spellings 5…, 05… and 905… are accepted."""
     length = len(digits)
     if length == 10 and digits[0] == "5":
         return "+90" + digits

@@ -11,12 +11,14 @@ import re
 import unicodedata
 from typing import Final, Literal
 
+import attrs
+
 from .errors import InvalidRequestError
-from .models import Segments
 
 __all__ = [
     "MAX_PARTS",
     "Encoding",
+    "Segments",
     "fold_words",
     "max_characters",
     "segments",
@@ -27,6 +29,20 @@ Encoding = Literal["gsm7", "turkish", "ucs2"]
 
 MAX_PARTS: Final = 7
 """More parts than this is refused by the API with 453."""
+
+
+@attrs.frozen(kw_only=True)
+class Segments:
+    """How a text splits into SMS parts (the B186 suffix already accounted for).
+
+    Also importable from :mod:`iletimerkezi_async.models` and the top level.
+    """
+
+    encoding: str
+    characters: int
+    parts: int
+    per_part: int
+
 
 # (first part, each further part), B186 suffix already accounted for.
 _LIMITS: Final[dict[str, tuple[int, int]]] = {

@@ -113,14 +113,26 @@ def _reply(status: int, ok: bool, error: str | None = None) -> web.Response:
     return web.json_response(body, status=status)
 
 
-def create_app(
-    on_report: OnReport,
-    *,
-    token: str,
-    path: str = DEFAULT_PATH,
-    max_body: int = 65536,
-) -> web.Application:
-    """An aiohttp app accepting delivery reports by ``POST`` to ``path`` with ``token`` in it."""
+class _TokenPath:
+    """``path`` with its ``{token}`` filled by the secret, matched in constant time."""
+
+    def __init__(self, path: str, token: str) -> None:
+        self.prefix, self.suffix = path.split(_PLACEHOLDER)
+        self.secret = token.encode("utf-8")
+
+    def matches(self, request_path: str) -> bool:
+        prefix, suffix = self.prefix, self.suffix
+        if not (
+            len(request_path) >= len(prefix) + len(suffix)
+            and request_path.startswith(prefix)
+            and request_path.endswith(suffix)
+        ):
+            return False
+        candidate = request_path[len(prefix) : len(request_path) - len(suffix)]
+        return hmac.compare_digest(candidate.encode("utf-8"), self.secret)
+
+
+def _check_options(token: str, path: str, max_body: int) -> None:
     if not token:
         raise ValueError("token must be a non-empty string")
     if path.count(_PLACEHOLDER) != 1:
@@ -129,71 +141,87 @@ def create_app(
         raise ValueError("path must start with '/'")
     if max_body < 1:
         raise ValueError("max_body must be positive")
-    prefix, suffix = path.split(_PLACEHOLDER)
-    secret = token.encode("utf-8")
 
-    def token_ok(request_path: str) -> bool:
-        if not (
-            len(request_path) >= len(prefix) + len(suffix)
-            and request_path.startswith(prefix)
-            and request_path.endswith(suffix)
-        ):
-            return False
-        candidate = request_path[len(prefix) : len(request_path) - len(suffix)]
-        return hmac.compare_digest(candidate.encode("utf-8"), secret)
+
+async def _read_body(request: web.Request, max_body: int) -> bytes | None:
+    """The whole body, or ``None`` as soon as it is known to exceed ``max_body``."""
+    length = request.content_length
+    if length is not None and length > max_body:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.readany():
+        size += len(chunk)
+        if size > max_body:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _call(on_report: OnReport, report: DeliveryReport) -> bool:
+    """Run the callback (sync or async); ``False`` when it raised, which is logged."""
+    try:
+        result = on_report(report)
+        if inspect.isawaitable(result):
+            await result
+    except Exception as exc:
+        log.error(
+            "webhook on_report raised %s (message_id=%s, status=%s)",
+            type(exc).__name__,
+            report.message_id,
+            report.status.value,
+        )
+        return False
+    return True
+
+
+async def _deliver(state: _State, report: DeliveryReport, on_report: OnReport) -> web.Response:
+    key = (report.message_id, report.status)
+    while (waiting := state.pending.get(key)) is not None:
+        # The same event is being handled right now: share its outcome.
+        if await asyncio.shield(waiting):
+            return _reply(200, True)
+    if state.skip(report):
+        return _reply(200, True)
+    done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    state.pending[key] = done
+    ok = False
+    try:
+        ok = await _call(on_report, report)
+    finally:
+        if ok:
+            state.record(report)
+        del state.pending[key]
+        done.set_result(ok)
+    if ok:
+        return _reply(200, True)
+    return _reply(500, False, "report handler failed")
+
+
+def create_app(
+    on_report: OnReport,
+    *,
+    token: str,
+    path: str = DEFAULT_PATH,
+    max_body: int = 65536,
+) -> web.Application:
+    """An aiohttp app accepting delivery reports by ``POST`` to ``path`` with ``token`` in it."""
+    _check_options(token, path, max_body)
+    secret_path = _TokenPath(path, token)
 
     async def endpoint(request: web.Request) -> web.StreamResponse:
         # One catch-all route: a wrong path, a wrong token and a wrong method all
         # look the same (404), so the route is not revealed.
-        if not token_ok(request.path) or request.method != "POST":
+        if not secret_path.matches(request.path) or request.method != "POST":
             return _reply(404, False, "not found")
-        length = request.content_length
-        if length is not None and length > max_body:
+        body = await _read_body(request, max_body)
+        if body is None:
             return _reply(413, False, "body too large")
-        chunks: list[bytes] = []
-        size = 0
-        while chunk := await request.content.readany():
-            size += len(chunk)
-            if size > max_body:
-                return _reply(413, False, "body too large")
-            chunks.append(chunk)
         try:
-            report = parse(b"".join(chunks))
+            report = parse(body)
         except WebhookPayloadError as exc:
             return _reply(400, False, str(exc))
-        return await deliver(request.app[_STATE], report)
-
-    async def deliver(state: _State, report: DeliveryReport) -> web.Response:
-        key = (report.message_id, report.status)
-        while (waiting := state.pending.get(key)) is not None:
-            # The same event is being handled right now: share its outcome.
-            if await asyncio.shield(waiting):
-                return _reply(200, True)
-        if state.skip(report):
-            return _reply(200, True)
-        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        state.pending[key] = done
-        ok = False
-        try:
-            result = on_report(report)
-            if inspect.isawaitable(result):
-                await result
-            ok = True
-        except Exception as exc:
-            log.error(
-                "webhook on_report raised %s (message_id=%s, status=%s)",
-                type(exc).__name__,
-                report.message_id,
-                report.status.value,
-            )
-        finally:
-            if ok:
-                state.record(report)
-            del state.pending[key]
-            done.set_result(ok)
-        if ok:
-            return _reply(200, True)
-        return _reply(500, False, "report handler failed")
+        return await _deliver(request.app[_STATE], report, on_report)
 
     app = web.Application()
     app[_STATE] = _State()

@@ -44,13 +44,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import re
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
@@ -209,7 +210,11 @@ def _patch(owner: Any, name: str, make: Callable[[Any], Any]) -> None:
     _undo.append(lambda: setattr(owner, name, original))
 
 
-def _credentials_wrapper(what: str) -> Callable[[Any], Any]:
+_CREDENTIAL_ENV: Final = {"api_key": "ILETIMERKEZI_API_KEY", "api_hash": "ILETIMERKEZI_API_HASH"}
+"""Where ``Client`` reads a credential that was not passed (or was passed as ``None``)."""
+
+
+def _credentials_wrapper(what: str, *, from_env: bool = False) -> Callable[[Any], Any]:
     def make(init: Any) -> Any:
         @functools.wraps(init)
         def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -217,11 +222,13 @@ def _credentials_wrapper(what: str) -> Callable[[Any], Any]:
             given.update({k: kwargs[k] for k in ("api_key", "api_hash") if k in kwargs})
             for name, value in given.items():
                 _GUARD.register(value, f"{what}({name}=...)")
+            if from_env:
+                # Resolved the way the client does it, read at the same moment, so
+                # the guard knows them without reaching into the client's privates.
+                for name, env in _CREDENTIAL_ENV.items():
+                    if given.get(name) is None:
+                        _GUARD.register(os.environ.get(env), f"{what} {name} (resolved)")
             init(self, *args, **kwargs)
-            transport = getattr(self, "_transport", None)  # credentials from the environment
-            if transport is not None:
-                _GUARD.register(transport._key, f"{what} api_key (resolved)")
-                _GUARD.register(transport._hash, f"{what} api_hash (resolved)")
 
         return __init__
 
@@ -285,7 +292,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "(checking detection itself); the secret guard does not scan it",
     )
     _GUARD.register_known()
-    _patch(Client, "__init__", _credentials_wrapper("Client"))
+    _patch(Client, "__init__", _credentials_wrapper("Client", from_env=True))
     _patch(FakeIletiMerkezi, "__init__", _credentials_wrapper("FakeIletiMerkezi"))
     _patch(subprocess.Popen, "communicate", _wrap_communicate)
     _patch(asyncio.subprocess.Process, "communicate", _wrap_async_communicate)

@@ -19,8 +19,7 @@ import pytest
 import pytest_asyncio
 from rich.console import Console
 
-from iletimerkezi_async._demo import reading, sending, tour
-from iletimerkezi_async.demo import run_demo
+from iletimerkezi_async.cli._demo import reading, run_demo, sending, tour
 
 # A Turkish mobile in any spelling (+905…, 905…, 05…, 5…) not glued to other digits.
 PHONE = re.compile(r"(?<!\d)(?:\+?90|0)?5\d{9}(?!\d)")

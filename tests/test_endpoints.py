@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -195,7 +196,7 @@ async def test_inbox_lists_oldest_first(fake: FakeIletiMerkezi, client: im.Clien
         ({"ip_allowed": False}, im.AuthenticationError),
     ],
 )
-async def test_auth_failures(options: dict[str, bool], cls: type[im.APIError]) -> None:
+async def test_auth_failures(options: dict[str, Any], cls: type[im.APIError]) -> None:
     async with FakeIletiMerkezi(**options) as fake, fake.client(retry=FAST) as client:
         with pytest.raises(cls):
             await client.account.balance()

@@ -85,8 +85,8 @@ CASES: list[tuple[str, str, Call]] = [
     (
         "send_at",
         "datetime",
-        lambda c: c.sms.send(GOOD, "x", sender="ACME", send_at="2030-01-01 10:00"),
-    ),  # type: ignore[arg-type]
+        lambda c: c.sms.send(GOOD, "x", sender="ACME", send_at="2030-01-01 10:00"),  # type: ignore[arg-type]
+    ),
     # iys
     ("iys", "BIREYSEL", lambda c: c.sms.send(GOOD, "x", sender="ACME", iys="KURUMSAL")),
     ("iys", "BIREYSEL", lambda c: c.sms.send(GOOD, "x", sender="ACME", iys=1)),  # type: ignore[arg-type]

@@ -85,7 +85,7 @@ def test_parse_statuses(status: str, expected: DeliveryStatus) -> None:
         json.dumps({"report": None}),
         json.dumps(event(status="new-state")),
         json.dumps(event(status="unknown")),
-        json.dumps(event(status=None)),
+        json.dumps(event(status=None)),  # type: ignore[arg-type]
         json.dumps(event(id="abc")),
         json.dumps(event(packet_id="")),
         json.dumps(event(to=None)),

@@ -10,9 +10,10 @@ from .._version import __version__
 from ._exit import EXIT_INTERRUPTED
 from .account import balance, senders
 from .blacklist import blacklist
+from .demo import demo
+from .fake_server import fake_server
 from .inbox import inbox
 from .iys import iys
-from .local import demo, fake_server
 from .reports import report, reports
 from .sms import cancel, send
 from .webhook import webhook

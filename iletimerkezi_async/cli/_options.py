@@ -12,13 +12,13 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
-from zoneinfo import ZoneInfo
 
 import attrs
 import click
 
 from .. import Client, ConfigurationError, RetryPolicy
 from ..client import DEFAULT_BASE_URL
+from ..clock import ISTANBUL
 from ._exit import EXIT_ABORTED
 from ._output import add_secret, info
 from ._run import fail
@@ -27,7 +27,6 @@ __all__ = [
     "ENV_BASE_URL",
     "ENV_HASH",
     "ENV_KEY",
-    "ISTANBUL",
     "ApiSettings",
     "api_options",
     "client",
@@ -42,7 +41,6 @@ __all__ = [
 ENV_KEY: Final = "ILETIMERKEZI_API_KEY"
 ENV_HASH: Final = "ILETIMERKEZI_API_HASH"
 ENV_BASE_URL: Final = "ILETIMERKEZI_BASE_URL"
-ISTANBUL: Final = ZoneInfo("Europe/Istanbul")
 
 RETRY: RetryPolicy = RetryPolicy()
 """The retry policy of the command's client (tests shorten it)."""

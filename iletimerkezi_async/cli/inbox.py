@@ -4,6 +4,8 @@ get-inbox is experimental (withdrawn from official support), so is this
 command.  ``--follow`` is at-least-once like the SDK's poller: a message is
 committed to ``--cursor-file`` only after it was printed and the next one was
 asked for (or the command ended normally), so a crash repeats, never loses.
+The cursor file is a :class:`~iletimerkezi_async.FileCursor` (an inbox cursor
+store), unrelated to the resume token ``Paginator.cursor`` of paginated walks.
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ async def _stop_after(poller: InboxPoller, seconds: float) -> None:
 @click.option(
     "--cursor-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="With --follow: remember what was printed in this file, so a restart "
-    "prints only newer messages.",
+    help="With --follow: remember the inbox position in this file (a FileCursor), "
+    "so a restart prints only newer messages.",
 )
 @click.option(
     "--skip-existing",

@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 
 from .. import Consent, ConsentStatus, ConsentType, InvalidRequestError, IysList
-from ._options import ISTANBUL, api_options, client, confirm, json_option
+from ..clock import ISTANBUL
+from ._options import api_options, client, confirm, json_option
 from ._output import echo_json, info, print_table
 from ._run import fail, run
 

@@ -17,9 +17,10 @@ import click
 from aiohttp import web
 
 from .. import DeliveryReport
+from ..clock import ISTANBUL
 from ..phone import mask_number
 from ..webhooks import DEFAULT_PATH, create_app
-from ._options import ISTANBUL, json_option
+from ._options import json_option
 from ._output import echo_json, info
 from ._run import fail, run
 

@@ -56,6 +56,7 @@ def test_serve_prints_reports_masks_secrets_and_stops_on_ctrl_c() -> None:
         assert post(port, "wrong-token-000000000", report(1, "delivered")) == 404
         assert post(port, TOKEN, {"report": {"id": "x"}}) == 400
         assert post(port, TOKEN, report(1599558519, "undelivered")) == 200
+        assert proc.stdout is not None
         first = proc.stdout.readline()
         second = proc.stdout.readline()
         proc.send_signal(signal.SIGINT)
@@ -82,6 +83,7 @@ def test_serve_json_lines_and_sigterm_ends_with_0() -> None:
     ) as proc:
         found, _ = wait_for_line(proc.stderr, r"127\.0\.0\.1:(\d+)")
         assert post(int(found.group(1)), TOKEN, report(7, "accepted")) == 200
+        assert proc.stdout is not None
         line = json.loads(proc.stdout.readline())
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)

@@ -310,9 +310,10 @@ def check_result(result: object) -> None:
 
 
 def check_model(model: object) -> None:
-    assert attrs.has(type(model))
+    cls = type(model)
+    assert attrs.has(cls)
     text = repr(model)  # reprs go to logs: they must never raise
-    for field in attrs.fields(type(model)):
+    for field in attrs.fields(cls):
         value = getattr(model, field.name)
         if field.name in _PHONE_FIELDS.get(type(model), ()):
             check_phone(value)
@@ -747,42 +748,52 @@ def _paths(doc: Any) -> list[tuple[Any, Any]]:
     return out
 
 
+def _as_int(value: Any) -> int:
+    if isinstance(value, bool | int):
+        return int(value)
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else 0
+    if isinstance(value, str):
+        digits = "".join(c for c in value if c.isascii() and c.isdigit())
+        return int(digits[:30]) if digits else len(value)
+    return len(value) if isinstance(value, list | dict) else 0
+
+
+def _as_float(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) + 0.5 if abs(value) < 2**52 else float("inf")
+    return 0.5
+
+
+def _negated(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return -value if value else -1
+    if isinstance(value, str):
+        return "-" + value.strip().lstrip("+")
+    return -1
+
+
+_RETYPERS: dict[str, Callable[[Any], Any]] = {
+    "str": lambda v: v if isinstance(v, str) else json.dumps(v),
+    "int": _as_int,
+    "float": _as_float,
+    "negative": _negated,
+    "null": lambda v: None,
+    "bool": lambda v: True,
+    "list": lambda v: [v],
+    "dict": lambda v: {"value": v},
+    "empty": lambda v: type(v)() if isinstance(v, str | list | dict) else "",
+    "pad": lambda v: f" \t{v}\n " if isinstance(v, str) else v,
+}
+
+
 def _retyped(value: Any, kind: str) -> Any:
     """``value`` as another JSON type: str↔int↔float↔null↔list↔dict, negated, emptied."""
-    if kind == "str":
-        return value if isinstance(value, str) else json.dumps(value)
-    if kind == "int":
-        if isinstance(value, bool | int):
-            return int(value)
-        if isinstance(value, float):
-            return int(value) if math.isfinite(value) else 0
-        if isinstance(value, str):
-            digits = "".join(c for c in value if c.isascii() and c.isdigit())
-            return int(digits[:30]) if digits else len(value)
-        return len(value) if isinstance(value, list | dict) else 0
-    if kind == "float":
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value) + 0.5 if abs(value) < 2**52 else float("inf")
-        return 0.5
-    if kind == "negative":
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return -value if value else -1
-        if isinstance(value, str):
-            return "-" + value.strip().lstrip("+")
-        return -1
-    if kind == "null":
-        return None
-    if kind == "bool":
-        return True
-    if kind == "list":
-        return [value]
-    if kind == "dict":
-        return {"value": value}
-    if kind == "empty":
-        return type(value)() if isinstance(value, str | list | dict) else ""
-    if kind == "pad":
-        return f" \t{value}\n " if isinstance(value, str) else value
-    raise AssertionError(kind)
+    try:
+        retype = _RETYPERS[kind]
+    except KeyError:
+        raise AssertionError(kind) from None
+    return retype(value)
 
 
 RETYPES = ("str", "int", "float", "negative", "null", "bool", "list", "dict", "empty", "pad")
@@ -801,6 +812,37 @@ _OP_PARAMS: dict[str, tuple[Any, ...]] = {
 }
 
 
+def _nested(value: Any, depth: int, shape: str, raw: _Raw) -> Any:
+    """``value`` wrapped ``depth`` times in arrays (``"["``) or objects (``"{"``), as raw JSON."""
+    inner = json.dumps(value, ensure_ascii=False)
+    if shape == "[":
+        return raw.token("[" * depth + inner + "]" * depth)
+    return raw.token('{"a":' * depth + inner + "}" * depth)
+
+
+def _duplicate_key(node: Any, key: Any, paths: list[tuple[Any, Any]], raw: _Raw, gen: Gen) -> None:
+    """The same key twice in one object: Python's json keeps the last, others the first."""
+    value = node[key]
+    target = value if isinstance(value, dict) and value else node
+    if not (isinstance(target, dict) and target):
+        return
+    dup = gen.rng.choice(sorted(target))
+    items = [(k, json.dumps(v, ensure_ascii=False)) for k, v in target.items()]
+    extra = (
+        dup,
+        json.dumps(gen.rng.choice((gen.leaf(), *NASTY_STRINGS)), ensure_ascii=False),
+    )
+    items = [*items, extra] if gen.rng.random() < 0.5 else [extra, *items]
+    literal = "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in items) + "}"
+    if target is value:
+        node[key] = raw.token(literal)
+        return
+    for container, k in paths:
+        if container[k] is node:
+            container[k] = raw.token(literal)
+            break
+
+
 def _mutate(doc: Any, op: str, where: int, raw: _Raw, gen: Gen) -> None:
     """Apply one tree mutation; ``where`` picks the place and the parameter."""
     paths = _paths(doc)
@@ -809,41 +851,19 @@ def _mutate(doc: Any, op: str, where: int, raw: _Raw, gen: Gen) -> None:
     node, key = paths[where % len(paths)]
     params = _OP_PARAMS[op]
     param = params[(where // len(paths)) % len(params)]
-    value = node[key]
     if op == "drop":
         del node[key]
     elif op == "retype":
-        node[key] = _retyped(value, param)
+        node[key] = _retyped(node[key], param)
     elif op in ("nasty", "plant"):
         node[key] = param
     elif op == "raw":
         node[key] = raw.token(param)
     elif op == "nest":
         depth, shape = param
-        inner = json.dumps(value, ensure_ascii=False)
-        if shape == "[":
-            node[key] = raw.token("[" * depth + inner + "]" * depth)
-        else:
-            node[key] = raw.token('{"a":' * depth + inner + "}" * depth)
+        node[key] = _nested(node[key], depth, shape, raw)
     elif op == "duplicate":
-        # The same key twice in one object: Python's json keeps the last, others the first.
-        target = value if isinstance(value, dict) and value else node
-        if isinstance(target, dict) and target:
-            dup = gen.rng.choice(sorted(target))
-            items = [(k, json.dumps(v, ensure_ascii=False)) for k, v in target.items()]
-            extra = (
-                dup,
-                json.dumps(gen.rng.choice((gen.leaf(), *NASTY_STRINGS)), ensure_ascii=False),
-            )
-            items = [*items, extra] if gen.rng.random() < 0.5 else [extra, *items]
-            literal = "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in items) + "}"
-            if target is value:
-                node[key] = raw.token(literal)
-            else:
-                for container, k in paths:
-                    if container[k] is node:
-                        container[k] = raw.token(literal)
-                        break
+        _duplicate_key(node, key, paths, raw, gen)
     else:
         node[key] = gen.value()
 
@@ -875,7 +895,7 @@ def mutated_case(endpoint: Endpoint, case: int) -> Request:
 WebhookBody = bytes | bytearray | str | Mapping[str, Any]
 
 # Python values a framework may hand over inside an already-parsed body.
-PY_ONLY_VALUES = (
+PY_ONLY_VALUES: tuple[object, ...] = (
     10**5000,
     -(10**5000),
     10**19,

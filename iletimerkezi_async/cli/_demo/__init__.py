@@ -1,10 +1,15 @@
-"""``iletimerkezi demo``: a guided tour against the embedded fake server, fully offline.
+"""The tour behind ``iletimerkezi demo``: every capability against the embedded fake, offline.
 
 Every step uses the public SDK exactly as an application would; only the
 server is local, seeded with a year of orders and an inbox.  Nothing secret is
 printed (the demo's own test credentials are not shown either), phone numbers
-are masked and inbound texts are not echoed.  The steps live in
-:mod:`iletimerkezi_async._demo`.
+are masked and inbound texts are not echoed.
+
+Part of the command line, not of the library: :func:`run_demo` is the entry
+point (the ``demo`` command in :mod:`iletimerkezi_async.cli.demo` calls it), and
+the steps are split by direction so each module stays readable: :mod:`.tour`
+holds the shared state and the seeded account, :mod:`.sending` the steps that
+create orders, :mod:`.reading` the steps that read or receive.
 """
 
 from __future__ import annotations
@@ -15,11 +20,11 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from . import RetryPolicy, TokenBucket
-from ._demo import reading, sending
-from ._demo.tour import UNDELIVERABLE, Tour, seed
-from .clock import ISTANBUL
-from .testing import FakeIletiMerkezi
+from ... import RetryPolicy, TokenBucket
+from ...clock import ISTANBUL
+from ...testing import FakeIletiMerkezi
+from . import reading, sending
+from .tour import UNDELIVERABLE, Tour, seed
 
 __all__ = ["run_demo"]
 

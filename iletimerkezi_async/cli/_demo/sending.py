@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from .. import (
+from ... import (
     Consent,
     ConsentStatus,
     ConsentType,
@@ -18,8 +18,8 @@ from .. import (
     SenderError,
     segments,
 )
-from ..clock import ISTANBUL
-from ..phone import mask_number
+from ...clock import ISTANBUL
+from ...phone import mask_number
 from .tour import CUSTOMERS, Tour
 
 __all__ = [

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from aiohttp import web
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .. import IysList, MemoryCursor
-from ..clock import ISTANBUL
-from ..models import DeliveryReport, DeliveryStatus
-from ..phone import is_valid_number, mask_number
-from ..webhooks import DEFAULT_PATH, create_app
+from ... import IysList, MemoryCursor
+from ...clock import ISTANBUL
+from ...models import DeliveryReport, DeliveryStatus
+from ...phone import is_valid_number, mask_number
+from ...webhooks import DEFAULT_PATH, create_app
 from .tour import CUSTOMERS, SEEDED_INBOX, Tour
 
 __all__ = ["LIVE_INBOX", "REPORT_DAYS", "inbox", "stream_reports", "webhooks"]

@@ -94,8 +94,8 @@ def test_unknown_command_is_a_usage_error(bare: Invoke) -> None:
 def test_demo_runs_the_tour(
     bare: Invoke, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], pause: float
 ) -> None:
-    """The command's wiring only: the tour itself belongs to (and is tested with) ``demo``."""
-    import iletimerkezi_async.demo as demo_module
+    """The command's wiring only: the tour itself is tested in ``tests/test_demo.py``."""
+    import iletimerkezi_async.cli._demo as demo_module
 
     calls: list[float] = []
 

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from rich.console import Console
 
-from ..client import Client
-from ..models import Order
-from ..testing import FakeIletiMerkezi
+from ...client import Client
+from ...models import Order
+from ...testing import FakeIletiMerkezi
 
 __all__ = ["CUSTOMERS", "UNDELIVERABLE", "Tour", "seed"]
 
