@@ -1,4 +1,4 @@
-"""The package's shape: no import cycles between its modules, and no module over 450 lines.
+"""The package's shape: no import cycles, no module over 450 lines, endpoints named once.
 
 The import graph is built from the source with :mod:`ast`, not by importing:
 an edge is a module-level import (including those inside a top-level ``if``,
@@ -12,12 +12,14 @@ Each module is its own test case, so a failure names the modules to fix.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import iletimerkezi_async
+from iletimerkezi_async import _endpoints
 
 PACKAGE = "iletimerkezi_async"
 ROOT = Path(iletimerkezi_async.__file__).parent
@@ -135,3 +137,44 @@ def test_module_is_in_no_import_cycle(module: str) -> None:
 def test_module_is_at_most_450_lines(module: str) -> None:
     lines = len(MODULES[module].read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{module} has {lines} lines; split it (limit {MAX_LINES})"
+
+
+# --------------------------------------------------------------------------- endpoint names
+
+
+def _code_strings(tree: ast.Module) -> Iterator[str]:
+    """Every string literal that is code, not documentation (docstrings are bare expressions)."""
+    prose = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in prose:
+            yield node.value
+
+
+def _modules_naming(name: str) -> set[str]:
+    # The name as a whole token: "get-report" is not in "get-reports".
+    token = re.compile(rf"(?<![\w/-]){re.escape(name)}(?![\w/-])")
+    return {
+        module
+        for module, path in MODULES.items()
+        if any(token.search(s) for s in _code_strings(ast.parse(path.read_text(encoding="utf-8"))))
+    }
+
+
+@pytest.mark.parametrize("endpoint", [e.name for e in _endpoints.ALL])
+def test_an_endpoint_is_named_in_the_table_and_its_fake_handler_only(endpoint: str) -> None:
+    """Adding or renaming an endpoint touches the table and the fake, nothing else."""
+    modules = _modules_naming(endpoint)
+    assert f"{PACKAGE}._endpoints" in modules
+    others = modules - {f"{PACKAGE}._endpoints"}
+    assert len(others) <= 1, f"{endpoint!r} is spelled out in {sorted(others)}"
+    assert all(m.startswith(f"{PACKAGE}.testing.") for m in others), sorted(others)
+
+
+def test_every_endpoint_of_the_table_has_a_distinct_name_and_path() -> None:
+    names = [e.name for e in _endpoints.ALL]
+    assert len(set(names)) == len(names) == 12
+    assert {e.path for e in _endpoints.ALL} == {f"/v1/{n}/json" for n in names}

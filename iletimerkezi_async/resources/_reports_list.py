@@ -81,7 +81,8 @@ def _ends_window(
     ids = {o.id for o in orders}
     if ids <= seen:
         _pages_log.warning(
-            "get-reports %s..%s page %d only repeats orders of earlier pages; ending the window",
+            "%s %s..%s page %d only repeats orders of earlier pages; ending the window",
+            api.GET_REPORTS.name,
             window[0],
             window[1],
             page,
@@ -89,9 +90,9 @@ def _ends_window(
         return True
     if page > MAX_PAGES_PER_WINDOW:
         raise ResponseFormatError(
-            f"get-reports {window[0]}..{window[1]} still had orders after "
+            f"{api.GET_REPORTS.name} {window[0]}..{window[1]} still had orders after "
             f"{MAX_PAGES_PER_WINDOW:,} pages",
-            endpoint="get-reports",
+            endpoint=api.GET_REPORTS.name,
         )
     seen |= ids
     return False
@@ -114,7 +115,8 @@ class _WindowAhead:
         self.failed = False
         self.queue: Queue[_Ahead] = Queue(maxsize=PAGES_AHEAD)
         self.task: Task[None] = create_task(
-            self._run(source, window, page), name=f"iletimerkezi get-reports window {window}"
+            self._run(source, window, page),
+            name=f"iletimerkezi {api.GET_REPORTS.name} window {window}",
         )
 
     async def _run(self, source: ReportPages, window: int, page: int) -> None:

@@ -60,7 +60,11 @@ class _BlacklistPages(PageSource[str]):
         count, numbers = answer.blacklist.total, answer.blacklist.numbers
         last = not numbers or page * self._size >= count
         if numbers and numbers == self._previous:
-            log.warning("get-blacklist page %d repeats the previous page; ending the walk", page)
+            log.warning(
+                "%s page %d repeats the previous page; ending the walk",
+                api.GET_BLACKLIST.name,
+                page,
+            )
             numbers, last = (), True
         self._previous = numbers
         return Fetched(items=numbers, next=None if last else (page + 1,), number=page, total=count)

@@ -17,6 +17,7 @@ from aiohttp import web
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ... import IysList, MemoryCursor
+from ... import _endpoints as api
 from ...clock import ISTANBUL
 from ...models import DeliveryReport, DeliveryStatus
 from ...phone import is_valid_number, mask_number
@@ -119,7 +120,7 @@ async def stream_reports(tour: Tour) -> None:
     seeded = sum(1 for stamp in tour.seeded if since <= stamp.date() <= until)
     own = sum(1 for o in tour.sent if since <= fake.orders[o.id].submitted_at.date() <= until)
     progress = Progress(
-        TextColumn("get-reports"),
+        TextColumn(api.GET_REPORTS.name),
         BarColumn(),
         TextColumn("{task.fields[windows]} ten-day windows"),
         TextColumn("{task.fields[orders]:>6,} orders"),
@@ -154,10 +155,11 @@ async def stream_reports(tour: Tour) -> None:
                     progress.refresh()
         progress.update(task, orders=count)
     elapsed = time.perf_counter() - started
-    calls = sum(1 for r in fake.requests[first:] if r.path == "get-reports")
+    calls = sum(1 for r in fake.requests[first:] if r.path == api.GET_REPORTS.name)
     out.print(f"{count:,} orders from {since:%d/%m/%Y} to {until:%d/%m/%Y} in {elapsed:.2f} s")
     out.print(
-        f"{windows} windows, {calls} get-reports calls, {STREAM_CONCURRENCY} windows at a time"
+        f"{windows} windows, {calls} {api.GET_REPORTS.name} calls, "
+        f"{STREAM_CONCURRENCY} windows at a time"
     )
     out.print("By status: " + ", ".join(f"{name} {n:,}" for name, n in statuses.most_common()))
     verdict = "[green]matches[/]" if count == seeded + own else "[red]does NOT match[/]"

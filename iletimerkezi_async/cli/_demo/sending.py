@@ -18,6 +18,7 @@ from ... import (
     SenderError,
     segments,
 )
+from ... import _endpoints as api
 from ...clock import ISTANBUL
 from ...phone import mask_number
 from .tour import CUSTOMERS, Tour
@@ -132,7 +133,7 @@ async def rate_limit(tour: Tour) -> None:
     task = progress.add_task("otps", total=LIMITED_SENDS, held=LIMITED_SENDS, recent=0, steady="…")
 
     def arrivals() -> list[float]:
-        return sorted(r.time for r in fake.requests[first:] if r.path == "send-sms")
+        return sorted(r.time for r in fake.requests[first:] if r.path == api.SEND_SMS.name)
 
     def readout() -> None:
         times = arrivals()
@@ -170,7 +171,9 @@ async def rate_limit(tour: Tour) -> None:
         readout()
     elapsed = time.perf_counter() - started
     steady = _steady(arrivals()) or 0.0
-    refused = sum(1 for r in fake.requests[first:] if r.path == "send-sms" and r.status != 200)
+    refused = sum(
+        1 for r in fake.requests[first:] if r.path == api.SEND_SMS.name and r.status != 200
+    )
     out.print(
         f"{LIMITED_SENDS} sends in {elapsed:.2f} s, [bold]{steady:.0f} recipients/s[/] "
         f"at the server (cap {BUCKET}/s); {refused} refused"
