@@ -14,7 +14,6 @@ import logging
 import platform
 import ssl as _ssl
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import aiohttp
@@ -22,6 +21,7 @@ from multidict import CIMultiDict
 
 from ._version import __version__
 from ._wire import Call, decode, encode, path_for
+from .clock import SYSTEM_CLOCK, Clock
 from .errors import (
     APIError,
     ConfigurationError,
@@ -132,7 +132,7 @@ class Transport:
         retry: RetryPolicy,
         limiter: RateLimiter | None,
         ssl: _ssl.SSLContext | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._key = api_key
         self._hash = api_hash
@@ -143,7 +143,7 @@ class Transport:
         self.retry = retry
         self.limiter = limiter
         self._ssl = check_ssl(ssl)
-        self._sleep = sleep
+        self.clock = clock
         self._closed = False
 
     @property
@@ -272,7 +272,7 @@ class Transport:
                 attempt + 1,
                 attempts,
             )
-            await self._sleep(delay)
+            await self.clock.sleep(delay)
 
     @staticmethod
     def _judge_api_error(call: Call, exc: APIError, attempt: int) -> tuple[IletiMerkeziError, bool]:

@@ -8,6 +8,7 @@ import yarl
 from aioresponses import aioresponses
 
 import iletimerkezi_async as im
+from iletimerkezi_async.testing import VirtualClock
 
 from .conftest import BASE, HASH, KEY
 
@@ -70,6 +71,8 @@ def test_loopback_http_and_https_are_accepted(url: str) -> None:
         {"default_sender": "ÇOKUZUNBAŞLIK"},
         {"default_sender": "TOO LONG NAME"},
         {"session": "not a session"},
+        {"clock": "not a clock"},
+        {"clock": object()},
     ],
 )
 def test_bad_settings_raise_configuration_error(kwargs: dict[str, object]) -> None:
@@ -132,6 +135,22 @@ async def test_default_limiter_is_a_private_100_per_second_bucket() -> None:
     assert im.Client("k", "h", send_limiter=None).send_limiter is None
     await a.close()
     await b.close()
+
+
+async def test_clock_defaults_to_the_system_clock_and_reaches_the_default_limiter() -> None:
+    plain = im.Client("k", "h")
+    assert isinstance(plain.clock, im.SystemClock)
+    assert isinstance(plain.send_limiter, im.TokenBucket)
+    assert plain.send_limiter.clock is None  # the loop's own timers, as without a clock
+    vc = VirtualClock()
+    virtual = im.Client("k", "h", clock=vc)
+    assert virtual.clock is vc
+    assert isinstance(virtual.send_limiter, im.TokenBucket)
+    assert virtual.send_limiter.clock is vc
+    with pytest.raises(AttributeError):
+        virtual.clock = im.SystemClock()  # type: ignore[misc]
+    await plain.close()
+    await virtual.close()
 
 
 async def test_borrowed_session_that_raises_for_status_still_maps_body_codes(
