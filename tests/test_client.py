@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import aiohttp
 import pytest
 import yarl
 from aioresponses import aioresponses
 
 import iletimerkezi_async as im
+from iletimerkezi_async.clock import ISTANBUL
 from iletimerkezi_async.testing import VirtualClock
 
 from .conftest import BASE, HASH, KEY
@@ -15,6 +18,7 @@ from .conftest import BASE, HASH, KEY
 BALANCE = {
     "response": {"status": {"code": 200, "message": "ok"}, "balance": {"amount": 1, "sms": 2}}
 }
+SENT = {"response": {"status": {"code": 200, "message": "ok"}, "order": {"id": "42"}}}
 
 
 def test_credentials_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -151,6 +155,22 @@ async def test_clock_defaults_to_the_system_clock_and_reaches_the_default_limite
         virtual.clock = im.SystemClock()  # type: ignore[misc]
     await plain.close()
     await virtual.close()
+
+
+async def test_send_at_is_judged_on_the_client_clock(mocked: aioresponses) -> None:
+    vc = VirtualClock(start=datetime(2030, 6, 1, 12, 0, tzinfo=ISTANBUL))
+    mocked.post(f"{BASE}/v1/send-sms/json", payload=SENT)
+    at_noon_40 = datetime(2030, 6, 1, 12, 0, 40, tzinfo=ISTANBUL)
+    at_12_01 = datetime(2030, 6, 1, 12, 1, tzinfo=ISTANBUL)
+    async with im.Client(KEY, HASH, clock=vc, send_limiter=None, default_sender="ACME") as client:
+        with pytest.raises(im.InvalidRequestError) as caught:
+            await client.sms.send("5051234567", "Kodunuz 1234", send_at=at_noon_40)
+        assert caught.value.field == "send_at"  # the current minute, on the virtual clock
+        order = await client.sms.send("5051234567", "Kodunuz 1234", send_at=at_12_01)
+        assert order.id == "42"
+        vc.advance(120)
+        with pytest.raises(im.InvalidRequestError):
+            await client.sms.send("5051234567", "Kodunuz 1234", send_at=at_12_01)
 
 
 async def test_borrowed_session_that_raises_for_status_still_maps_body_codes(

@@ -1,11 +1,9 @@
-"""What every resource shares: the transport and the client's settings."""
+"""What every resource shares: the transport and the client's settings and clock."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
-
-from .._wire import ISTANBUL
 
 if TYPE_CHECKING:
     from .._transport import Transport
@@ -22,9 +20,9 @@ class Resource:
     def _transport(self) -> Transport:
         return self._client._transport
 
-    @staticmethod
-    def _now() -> datetime:
-        return datetime.now(ISTANBUL)
+    def _now(self) -> datetime:
+        """Istanbul wall time on the client's clock (``send_at``, report windows, İYS dates)."""
+        return self._client.clock.now()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
