@@ -93,12 +93,12 @@ async def test_messages_added_while_polling_arrive_once_each_in_order(
     plan = {1: 3, 2: 0, 3: 1, 5: 4, 6: 0, 7: 2}  # sleep number -> messages added meanwhile
     counter = [2]
 
-    def during_sleep(n: int) -> None:
+    def during_wait(n: int) -> None:
         k = plan.get(n, 0)
         expected.extend(add(fake, k, start=counter[0]))
         counter[0] += k
 
-    clock.hook = during_sleep
+    clock.hook = during_wait
     got = await take(client.inbox.poll(), 12)
     assert got == expected
     assert len(set(got)) == 12
@@ -123,11 +123,11 @@ async def test_late_message_with_older_timestamp_is_still_delivered_once(
     first = add(fake, 3, start=10)
     straggler: list[str] = []
 
-    def during_sleep(n: int) -> None:
+    def during_wait(n: int) -> None:
         if n == 1:
             straggler.append(fake.add_inbound("old", received_at=T0))
 
-    clock.hook = during_sleep
+    clock.hook = during_wait
     poller = client.inbox.poll()
     got = await take(poller, 4)
     assert got == [*first, *straggler]
@@ -192,11 +192,11 @@ async def test_backoff_doubles_while_idle_caps_and_resets_on_news(
 ) -> None:
     arrived: list[str] = []
 
-    def during_sleep(n: int) -> None:
+    def during_wait(n: int) -> None:
         if n in (9, 12):
             arrived.extend(add(fake, 1, start=n))
 
-    clock.hook = during_sleep
+    clock.hook = during_wait
     start = clock.monotonic()
     got = await take(client.inbox.poll(), 2)
     assert got == arrived
