@@ -32,7 +32,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,17 +127,17 @@ async def run_bot(
     interval: float = 5.0,
     max_interval: float = 60.0,
     balances: Mapping[str, int] | None = None,
-    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> BotStats:
     """Handle new messages until ``max_messages`` were handled or ``stop`` is set.
 
-    ``sleep`` replaces ``asyncio.sleep`` between polls (tests pass a fake clock).
+    The waits between polls run on the client's clock (tests build the client
+    with ``clock=VirtualClock()``).
     """
     bot = Bot(client, sender=sender, balances=balances)
     if max_messages is not None and max_messages < 1:
         return bot.stats
     async with client.inbox.poll(
-        cursor=cursor, interval=interval, max_interval=max_interval, sleep=sleep
+        cursor=cursor, interval=interval, max_interval=max_interval
     ) as poller:
         watcher = None
         if stop is not None:

@@ -17,7 +17,6 @@ import logging
 import platform
 import ssl as _ssl
 import time
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
 import aiohttp
@@ -26,6 +25,7 @@ from multidict import CIMultiDict
 from ._parse import structure
 from ._version import __version__
 from ._wire import decode, encode
+from .clock import SYSTEM_CLOCK, Clock
 from .errors import (
     APIError,
     ClientClosedError,
@@ -125,7 +125,7 @@ class Transport:
         retry: RetryPolicy,
         limiter: RateLimiter | None,
         ssl: _ssl.SSLContext | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._key = api_key
         self._hash = api_hash
@@ -136,7 +136,7 @@ class Transport:
         self.retry = retry
         self.limiter = limiter
         self._ssl = check_ssl(ssl)
-        self._sleep = sleep
+        self.clock = clock
         self._closed = False
 
     @property
@@ -220,7 +220,7 @@ class Transport:
                 attempt + 1,
                 attempts,
             )
-            await self._sleep(delay)
+            await self.clock.sleep(delay)
 
     async def _attempt(
         self, endpoint: Endpoint[..., Any], url: str, body: bytes, attempt: int

@@ -18,6 +18,7 @@ import aiohttp
 from yarl import URL
 
 from ._transport import Transport
+from .clock import SYSTEM_CLOCK, Clock, SystemClock
 from .errors import ClientClosedError, ConfigurationError, InvalidRequestError
 from .ratelimit import RateLimiter, TokenBucket
 from .resources import (
@@ -82,6 +83,9 @@ class Client:
     ``send_limiter`` holds ``sms.send*`` to the account's 100 recipients per
     second (pass ``None`` to turn it off, or a shared limiter for several
     clients); ``default_sender`` is used when a send names no sender.
+    ``clock`` is what retry backoff, ``reports.wait``, ``inbox.poll``, the
+    default limiter and ``send_at`` checks wait on and read the time from
+    (tests pass ``iletimerkezi_async.testing.VirtualClock``).
     """
 
     def __init__(
@@ -96,6 +100,7 @@ class Client:
         send_limiter: RateLimiter | _Default | None = _DEFAULT_LIMITER,
         default_sender: str | None = None,
         ssl: _ssl.SSLContext | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(ENV_KEY)
         hash_ = api_hash if api_hash is not None else os.environ.get(ENV_HASH)
@@ -120,8 +125,12 @@ class Client:
             timeout = aiohttp.ClientTimeout(total=float(timeout))
         if not isinstance(retry, RetryPolicy):
             raise ConfigurationError("retry must be a RetryPolicy")
+        if not isinstance(clock, Clock):
+            raise ConfigurationError("clock must be a Clock (monotonic(), now(), async sleep())")
         if isinstance(send_limiter, _Default):
-            send_limiter = TokenBucket(rate=100, per=1.0)
+            # The system clock keeps the bucket on the loop's own timers.
+            bucket_clock = None if type(clock) is SystemClock else clock
+            send_limiter = TokenBucket(rate=100, per=1.0, clock=bucket_clock)
         elif send_limiter is not None and not isinstance(send_limiter, RateLimiter):
             raise ConfigurationError("send_limiter must have an async acquire(cost) method")
         if default_sender is not None:
@@ -141,6 +150,7 @@ class Client:
             retry=retry,
             limiter=send_limiter,
             ssl=ssl,
+            clock=clock,
         )
         parts = (self._transport, self._settings)
         self.sms = SmsResource(*parts)
@@ -170,6 +180,11 @@ class Client:
     @property
     def closed(self) -> bool:
         return self._transport.closed
+
+    @property
+    def clock(self) -> Clock:
+        """What every wait and time read of this client goes through (``clock=``)."""
+        return self._transport.clock
 
     def __repr__(self) -> str:
         # Never the key or the hash, not even a prefix.

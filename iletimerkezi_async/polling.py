@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
 from typing import Any, Final
 
+from .clock import SYSTEM_CLOCK, Clock
 from .cursors import CursorError, CursorStore, LeaseLostError, MemoryCursor, SharedCursorStore
 from .errors import (
     InvalidRequestError,
@@ -132,8 +133,9 @@ class InboxPoller:
 
     Waits: ``interval`` after news, then multiplied by ``multiplier`` after
     every poll that found nothing (or failed transiently), up to
-    ``max_interval``.  ``sleep`` replaces ``asyncio.sleep`` (tests pass a fake
-    clock); ``memory`` bounds the ids kept in the cursor.
+    ``max_interval``, slept on ``clock`` (``client.inbox.poll()`` passes the
+    client's; tests pass a ``VirtualClock``); ``memory`` bounds the ids kept
+    in the cursor.
     """
 
     def __init__(
@@ -145,7 +147,7 @@ class InboxPoller:
         multiplier: float = 2.0,
         cursor: CursorStore | None = None,
         skip_existing: bool = False,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
         memory: int = DEFAULT_MEMORY,
     ) -> None:
         if not interval > 0:
@@ -156,13 +158,16 @@ class InboxPoller:
             raise InvalidRequestError("multiplier", "must be at least 1")
         if memory < 1:
             raise InvalidRequestError("memory", "must be at least 1")
+        if not isinstance(clock, Clock):
+            raise TypeError("clock must be a Clock (monotonic(), now(), async sleep())")
         self._fetch = fetch
         self.interval = float(interval)
         self.max_interval = float(max_interval)
         self.multiplier = float(multiplier)
         self.cursor: CursorStore = cursor if cursor is not None else MemoryCursor()
         self.skip_existing = skip_existing
-        self.sleep: Callable[[float], Awaitable[None]] = sleep or asyncio.sleep
+        self.clock: Clock = clock
+        """What the waits between polls sleep on."""
         self._memory = memory
         self._state: _CursorState | None = None
         self._buffer: deque[InboundMessage] = deque()
@@ -304,7 +309,7 @@ class InboxPoller:
         try:
             if self._fetched_once:
                 wait, self._floor = max(self._wait, self._floor), 0.0
-                await self.sleep(wait)
+                await self.clock.sleep(wait)
                 self._wait = min(self._wait * self.multiplier, self.max_interval)
             self._fetched_once = True
             if await self._turn():

@@ -1,9 +1,11 @@
 """Holding send-sms to the account's budget of recipients per second.
 
 iletiMerkezi meters *recipients*, not requests (100 per second per account), so
-``sms.send*`` charge one token per recipient.  The bucket runs on the event
-loop's clock (``loop.time()`` and ``call_at``), so a test loop with a virtual
-clock drives it without real sleeping.
+``sms.send*`` charge one token per recipient.  By default the bucket runs on
+the event loop's clock (``loop.time()`` and ``call_at``); given a
+:class:`~iletimerkezi_async.clock.Clock` it runs on that clock instead, so a
+``VirtualClock`` (or a test loop with a virtual clock) drives it without real
+sleeping.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import collections
 import contextlib
 import math
 from typing import Protocol, runtime_checkable
+
+from .clock import Clock
 
 __all__ = ["RateLimiter", "TokenBucket"]
 
@@ -41,31 +45,57 @@ class TokenBucket:
     still goes, it just leaves nothing for the next second).  A waiter that is
     cancelled gives its place (and any tokens already granted) back.
 
+    Time: without ``clock`` the bucket reads the running loop's ``loop.time()``
+    and wakes the head of the queue with a ``loop.call_at`` timer, at no cost
+    beyond the loop's own (a loop with a virtual clock drives it too).  With a
+    ``clock`` it reads ``clock.monotonic()`` and the timer is one task per
+    bucket that awaits ``clock.sleep`` for the head's missing tokens, then
+    grants as the ``call_at`` timer would; only that task sleeps, so the
+    queue's FIFO order and cancellation rules are the same, and a
+    ``VirtualClock`` gives exact grant times with nothing really waiting
+    (``clock.sleeps`` lists the refill waits).
+
     One bucket serves one event loop at a time (it is not thread-safe).  Used
     from a new loop (successive ``asyncio.run`` calls), it forgets waiters left
     on the old loop and restarts its refill clock, since loop clocks need not
     share an origin.
     """
 
-    def __init__(self, rate: float = 100, per: float = 1.0, capacity: float | None = None) -> None:
+    def __init__(
+        self,
+        rate: float = 100,
+        per: float = 1.0,
+        capacity: float | None = None,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
         if not (math.isfinite(rate) and math.isfinite(per)) or rate <= 0 or per <= 0:
             raise ValueError("rate and per must be positive and finite")
         if capacity is not None and (not math.isfinite(capacity) or capacity <= 0):
             raise ValueError("capacity must be positive and finite")
+        if clock is not None and not isinstance(clock, Clock):
+            raise TypeError("clock must be a Clock (monotonic(), now(), async sleep()) or None")
         self.rate = float(rate)
         self.per = float(per)
         self.capacity = float(capacity) if capacity is not None else float(rate)
         self._level = self.capacity
         self._updated: float | None = None
         self._waiters: collections.deque[_Waiter] = collections.deque()
-        self._timer: asyncio.TimerHandle | None = None
+        self._clock = clock
+        self._timer: asyncio.TimerHandle | asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
+        clock = "" if self._clock is None else f", clock={self._clock!r}"
         return (
             f"TokenBucket(rate={self.rate:g}, per={self.per:g}, capacity={self.capacity:g}, "
-            f"waiting={len(self._waiters)})"
+            f"waiting={len(self._waiters)}{clock})"
         )
+
+    @property
+    def clock(self) -> Clock | None:
+        """The clock given at construction; ``None``: the running loop's own."""
+        return self._clock
 
     @property
     def tokens_per_second(self) -> float:
@@ -73,7 +103,8 @@ class TokenBucket:
 
     def available(self) -> float:
         """Tokens that could be taken now (inside a running loop)."""
-        self._refill(self._bind().time())
+        loop = self._bind()
+        self._refill(loop.time() if self._clock is None else self._clock.monotonic())
         return self._level
 
     def _bind(self) -> asyncio.AbstractEventLoop:
@@ -81,7 +112,8 @@ class TokenBucket:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             if self._timer is not None:
-                self._timer.cancel()
+                with contextlib.suppress(RuntimeError):  # a clock task on a closed loop
+                    self._timer.cancel()
                 self._timer = None
             # Futures of another loop can never be resolved from this one: a
             # dead head would block every later caller forever.
@@ -106,7 +138,7 @@ class TokenBucket:
             return
         cost = min(float(cost), self.capacity)
         loop = self._bind()
-        self._refill(loop.time())
+        self._refill(loop.time() if self._clock is None else self._clock.monotonic())
         if not self._waiters and self._level >= cost:
             self._level -= cost
             return
@@ -120,7 +152,7 @@ class TokenBucket:
                 raise  # the bucket moved to another loop and already forgot this waiter
             if waiter.future.done() and not waiter.future.cancelled():
                 # Granted and cancelled in the same tick: return the tokens.
-                self._refill(loop.time())
+                self._refill(loop.time() if self._clock is None else self._clock.monotonic())
                 self._level = min(self.capacity, self._level + waiter.cost)
             else:
                 with contextlib.suppress(ValueError):
@@ -133,7 +165,7 @@ class TokenBucket:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        now = loop.time()
+        now = loop.time() if self._clock is None else self._clock.monotonic()
         self._refill(now)
         while self._waiters:
             head = self._waiters[0]
@@ -146,5 +178,20 @@ class TokenBucket:
                 head.future.set_result(None)
                 continue
             missing = head.cost - self._level
-            self._timer = loop.call_at(now + missing / self.tokens_per_second, self._schedule, loop)
+            if self._clock is None:
+                self._timer = loop.call_at(
+                    now + missing / self.tokens_per_second, self._schedule, loop
+                )
+            else:
+                self._timer = loop.create_task(
+                    self._wake(self._clock, missing / self.tokens_per_second, loop),
+                    name="TokenBucket refill",
+                )
             return
+
+    async def _wake(self, clock: Clock, delay: float, loop: asyncio.AbstractEventLoop) -> None:
+        """The timer on a given clock: sleep for the head's tokens, then grant."""
+        await clock.sleep(delay)
+        if self._timer is asyncio.current_task():  # still the bucket's timer
+            self._timer = None
+            self._schedule(loop)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import aiohttp
 import pytest
@@ -10,12 +11,15 @@ import yarl
 from aioresponses import aioresponses
 
 import iletimerkezi_async as im
+from iletimerkezi_async.clock import ISTANBUL
+from iletimerkezi_async.testing import VirtualClock
 
 from .conftest import BASE, HASH, KEY
 
 BALANCE = {
     "response": {"status": {"code": 200, "message": "ok"}, "balance": {"amount": 1, "sms": 2}}
 }
+SENT = {"response": {"status": {"code": 200, "message": "ok"}, "order": {"id": "42"}}}
 
 
 async def test_credentials_from_environment(
@@ -78,6 +82,8 @@ def test_loopback_http_and_https_are_accepted(url: str) -> None:
         {"default_sender": "ÇOKUZUNBAŞLIK"},
         {"default_sender": "TOO LONG NAME"},
         {"session": "not a session"},
+        {"clock": "not a clock"},
+        {"clock": object()},
     ],
 )
 def test_bad_settings_raise_configuration_error(kwargs: dict[str, object]) -> None:
@@ -142,6 +148,38 @@ async def test_default_limiter_is_a_private_100_per_second_bucket() -> None:
     assert im.Client("k", "h", send_limiter=None).send_limiter is None
     await a.close()
     await b.close()
+
+
+async def test_clock_defaults_to_the_system_clock_and_reaches_the_default_limiter() -> None:
+    plain = im.Client("k", "h")
+    assert isinstance(plain.clock, im.SystemClock)
+    assert isinstance(plain.send_limiter, im.TokenBucket)
+    assert plain.send_limiter.clock is None  # the loop's own timers, as without a clock
+    vc = VirtualClock()
+    virtual = im.Client("k", "h", clock=vc)
+    assert virtual.clock is vc
+    assert isinstance(virtual.send_limiter, im.TokenBucket)
+    assert virtual.send_limiter.clock is vc
+    with pytest.raises(AttributeError):
+        virtual.clock = im.SystemClock()  # type: ignore[misc]
+    await plain.close()
+    await virtual.close()
+
+
+async def test_send_at_is_judged_on_the_client_clock(mocked: aioresponses) -> None:
+    vc = VirtualClock(start=datetime(2030, 6, 1, 12, 0, tzinfo=ISTANBUL))
+    mocked.post(f"{BASE}/v1/send-sms/json", payload=SENT)
+    at_noon_40 = datetime(2030, 6, 1, 12, 0, 40, tzinfo=ISTANBUL)
+    at_12_01 = datetime(2030, 6, 1, 12, 1, tzinfo=ISTANBUL)
+    async with im.Client(KEY, HASH, clock=vc, send_limiter=None, default_sender="ACME") as client:
+        with pytest.raises(im.InvalidRequestError) as caught:
+            await client.sms.send("5051234567", "Kodunuz 1234", send_at=at_noon_40)
+        assert caught.value.field == "send_at"  # the current minute, on the virtual clock
+        order = await client.sms.send("5051234567", "Kodunuz 1234", send_at=at_12_01)
+        assert order.id == "42"
+        vc.advance(120)
+        with pytest.raises(im.InvalidRequestError):
+            await client.sms.send("5051234567", "Kodunuz 1234", send_at=at_12_01)
 
 
 async def test_borrowed_session_that_raises_for_status_still_maps_body_codes(

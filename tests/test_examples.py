@@ -27,7 +27,7 @@ import uvicorn
 from aiohttp.test_utils import TestClient, TestServer
 
 import iletimerkezi_async as im
-from iletimerkezi_async.testing import FakeIletiMerkezi
+from iletimerkezi_async.testing import FakeIletiMerkezi, VirtualClock
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FAST = im.RetryPolicy(attempts=3, base=0.0, cap=0.0)
@@ -543,20 +543,11 @@ async def test_inbox_bot_answers_keywords_and_honours_opt_outs(
 
     # Nothing new: a third run polls, backs off while idle and ends on its stop event.
     stop = asyncio.Event()
-    waits: list[float] = []
-
-    async def idle_sleep(seconds: float) -> None:
-        waits.append(seconds)
-        if len(waits) == 3:
-            stop.set()
-        await asyncio.sleep(0)
-
+    clock = VirtualClock(on_advance=lambda _s: stop.set() if len(clock.sleeps) == 3 else None)
     polls = len(fake.sent_requests("get-inbox"))
-    async with fake.client(retry=FAST) as client:
-        idle = await inbox_bot.run_bot(
-            client, cursor=cursor, sender="ACME", stop=stop, interval=5, sleep=idle_sleep
-        )
-    assert waits == [5, 10, 20]
+    async with fake.client(retry=FAST, clock=clock) as client:
+        idle = await inbox_bot.run_bot(client, cursor=cursor, sender="ACME", stop=stop, interval=5)
+    assert clock.sleeps == [5, 10, 20]
     assert len(fake.sent_requests("get-inbox")) - polls == 3
     assert idle.handled == 0
     assert len(replies(fake)) == 3

@@ -17,27 +17,35 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import iletimerkezi_async as im
-from iletimerkezi_async.testing import FakeIletiMerkezi
+from iletimerkezi_async.testing import FakeIletiMerkezi, VirtualClock
 from iletimerkezi_async.text import fold_words
 
 T0 = datetime(2026, 4, 9, 11, 0, 0)
 NO_RETRY = im.RetryPolicy.none()
 
 
-class FakeSleep:
-    """Records every requested wait, advances virtual time, and runs a hook per sleep."""
+class PollClock(VirtualClock):
+    """A VirtualClock that runs ``hook(n)`` during its n-th sleep, or (``stuck``) never wakes.
 
-    def __init__(self, hook: Callable[[int], None] | None = None) -> None:
-        self.calls: list[float] = []
-        self.now = 0.0
-        self.hook = hook
+    The client's clock, so ``client.inbox.poll()`` sleeps on it; tests set
+    ``hook`` or ``stuck`` before polling.
+    """
 
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        self.now += seconds
+    def __init__(self) -> None:
+        super().__init__(on_advance=self._during)
+        self.hook: Callable[[int], object] | None = None
+        self.stuck = False
+        self.sleeping = asyncio.Event()
+
+    def _during(self, seconds: float) -> None:
         if self.hook is not None:
-            self.hook(len(self.calls))
-        await asyncio.sleep(0)
+            self.hook(len(self.sleeps))
+
+    async def sleep(self, seconds: float) -> None:
+        if self.stuck:
+            self.sleeping.set()
+            await asyncio.Event().wait()
+        await super().sleep(seconds)
 
 
 @pytest.fixture
@@ -47,8 +55,13 @@ async def fake() -> AsyncIterator[FakeIletiMerkezi]:
 
 
 @pytest.fixture
-async def client(fake: FakeIletiMerkezi) -> AsyncIterator[im.Client]:
-    async with fake.client(retry=NO_RETRY) as c:
+def clock() -> PollClock:
+    return PollClock()
+
+
+@pytest.fixture
+async def client(fake: FakeIletiMerkezi, clock: PollClock) -> AsyncIterator[im.Client]:
+    async with fake.client(retry=NO_RETRY, clock=clock) as c:
         yield c
 
 
@@ -72,19 +85,21 @@ async def take(poller: im.InboxPoller, n: int) -> list[str]:
 
 
 async def test_messages_added_while_polling_arrive_once_each_in_order(
-    fake: FakeIletiMerkezi, client: im.Client
+    fake: FakeIletiMerkezi,
+    client: im.Client,
+    clock: PollClock,
 ) -> None:
     expected = add(fake, 2)
     plan = {1: 3, 2: 0, 3: 1, 5: 4, 6: 0, 7: 2}  # sleep number -> messages added meanwhile
     counter = [2]
 
-    def during_sleep(n: int) -> None:
+    def during_wait(n: int) -> None:
         k = plan.get(n, 0)
         expected.extend(add(fake, k, start=counter[0]))
         counter[0] += k
 
-    sleep = FakeSleep(during_sleep)
-    got = await take(client.inbox.poll(sleep=sleep), 12)
+    clock.hook = during_wait
+    got = await take(client.inbox.poll(), 12)
     assert got == expected
     assert len(set(got)) == 12
     assert [int(i) for i in got] == sorted(int(i) for i in got)
@@ -96,26 +111,30 @@ async def test_batch_is_sorted_by_received_at_then_numeric_id(
     late = fake.add_inbound("b", received_at=T0 + timedelta(seconds=5))
     early = fake.add_inbound("a", received_at=T0)
     tie = [fake.add_inbound("c", received_at=T0 + timedelta(seconds=9)) for _ in range(11)]
-    got = await take(client.inbox.poll(sleep=FakeSleep()), 13)
+    got = await take(client.inbox.poll(), 13)
     assert got == [early, late, *tie]  # "10" after "9": numeric, not text order
 
 
 async def test_late_message_with_older_timestamp_is_still_delivered_once(
-    fake: FakeIletiMerkezi, client: im.Client
+    fake: FakeIletiMerkezi,
+    client: im.Client,
+    clock: PollClock,
 ) -> None:
     first = add(fake, 3, start=10)
     straggler: list[str] = []
 
-    def during_sleep(n: int) -> None:
+    def during_wait(n: int) -> None:
         if n == 1:
             straggler.append(fake.add_inbound("old", received_at=T0))
 
-    poller = client.inbox.poll(sleep=FakeSleep(during_sleep))
+    clock.hook = during_wait
+    poller = client.inbox.poll()
     got = await take(poller, 4)
     assert got == [*first, *straggler]
     # Later polls still answer the straggler; it is not delivered again.
     extra: list[str] = []
-    poller.sleep = FakeSleep(lambda n: extra.extend(add(fake, 1, start=50) if n == 2 else []))
+    base = len(clock.sleeps)
+    clock.hook = lambda n: extra.extend(add(fake, 1, start=50) if n - base == 2 else [])
     assert await take(poller, 1) == extra
     await poller.aclose()
 
@@ -125,27 +144,29 @@ async def test_cursor_store_gives_once_per_store_and_remembers(
 ) -> None:
     ids = add(fake, 3)
     store = im.MemoryCursor()
-    async with client.inbox.poll(cursor=store, sleep=FakeSleep()) as poller:
+    async with client.inbox.poll(cursor=store) as poller:
         assert await take(poller, 3) == ids
     token = json.loads(store.token or "")
     assert token["last_id"] == ids[-1]
     assert token["seen"] == ids
     more = add(fake, 2, start=3)
     # Same store: only the new ones.  A separate store: everything again.
-    async with client.inbox.poll(cursor=store, sleep=FakeSleep()) as poller:
+    async with client.inbox.poll(cursor=store) as poller:
         assert await take(poller, 2) == more
-    async with client.inbox.poll(cursor=im.MemoryCursor(), sleep=FakeSleep()) as poller:
+    async with client.inbox.poll(cursor=im.MemoryCursor()) as poller:
         assert await take(poller, 5) == ids + more
 
 
 async def test_skip_existing_marks_the_backlog_seen(
-    fake: FakeIletiMerkezi, client: im.Client
+    fake: FakeIletiMerkezi,
+    client: im.Client,
+    clock: PollClock,
 ) -> None:
     add(fake, 3)
     new: list[str] = []
-    sleep = FakeSleep(lambda n: new.extend(add(fake, 1, start=10 + n) if n in (1, 3) else []))
+    clock.hook = lambda n: new.extend(add(fake, 1, start=10 + n) if n in (1, 3) else [])
     store = im.MemoryCursor()
-    async with client.inbox.poll(cursor=store, skip_existing=True, sleep=sleep) as poller:
+    async with client.inbox.poll(cursor=store, skip_existing=True) as poller:
         assert await take(poller, 2) == new
     assert json.loads(store.token or "")["last_id"] == new[-1]
 
@@ -155,9 +176,9 @@ async def test_skip_existing_does_not_apply_to_a_store_with_a_position(
 ) -> None:
     ids = add(fake, 2)
     store = im.MemoryCursor()
-    async with client.inbox.poll(cursor=store, sleep=FakeSleep()) as poller:
+    async with client.inbox.poll(cursor=store) as poller:
         await take(poller, 1)
-    async with client.inbox.poll(cursor=store, skip_existing=True, sleep=FakeSleep()) as poller:
+    async with client.inbox.poll(cursor=store, skip_existing=True) as poller:
         assert await take(poller, 1) == ids[1:]
 
 
@@ -165,28 +186,33 @@ async def test_skip_existing_does_not_apply_to_a_store_with_a_position(
 
 
 async def test_backoff_doubles_while_idle_caps_and_resets_on_news(
-    fake: FakeIletiMerkezi, client: im.Client
+    fake: FakeIletiMerkezi,
+    client: im.Client,
+    clock: PollClock,
 ) -> None:
     arrived: list[str] = []
 
-    def during_sleep(n: int) -> None:
+    def during_wait(n: int) -> None:
         if n in (9, 12):
             arrived.extend(add(fake, 1, start=n))
 
-    sleep = FakeSleep(during_sleep)
-    got = await take(client.inbox.poll(sleep=sleep), 2)
+    clock.hook = during_wait
+    start = clock.monotonic()
+    got = await take(client.inbox.poll(), 2)
     assert got == arrived
-    assert sleep.calls == [5, 10, 20, 40, 80, 160, 300, 300, 300, 5, 10, 20]
-    assert sleep.now == sum(sleep.calls)
+    assert clock.sleeps == [5, 10, 20, 40, 80, 160, 300, 300, 300, 5, 10, 20]
+    assert clock.monotonic() - start == sum(clock.sleeps)
     fetches = fake.sent_requests("get-inbox")
-    assert len(fetches) == len(sleep.calls) + 1  # one poll before the first wait
+    assert len(fetches) == len(clock.sleeps) + 1  # one poll before the first wait
 
 
-async def test_backoff_parameters(fake: FakeIletiMerkezi, client: im.Client) -> None:
-    sleep = FakeSleep(lambda n: add(fake, 1) if n == 6 else None)
-    poller = client.inbox.poll(interval=1, max_interval=10, multiplier=3, sleep=sleep)
+async def test_backoff_parameters(
+    fake: FakeIletiMerkezi, client: im.Client, clock: PollClock
+) -> None:
+    clock.hook = lambda n: add(fake, 1) if n == 6 else None
+    poller = client.inbox.poll(interval=1, max_interval=10, multiplier=3)
     await take(poller, 1)
-    assert sleep.calls == [1, 3, 9, 10, 10, 10]
+    assert clock.sleeps == [1, 3, 9, 10, 10, 10]
     assert poller.next_wait == 1
 
 
@@ -222,34 +248,38 @@ async def test_transient_failures_back_off_and_continue(
     client: im.Client,
     inject: Callable[[FakeIletiMerkezi], None],
     kind: type[Exception],
+    clock: PollClock,
 ) -> None:
     ids = add(fake, 2)
     inject(fake)
     errors: list[BaseException | None] = []
-    sleep = FakeSleep(lambda n: errors.append(poller.last_error))
-    poller = client.inbox.poll(sleep=sleep)
+    clock.hook = lambda n: errors.append(poller.last_error)
+    poller = client.inbox.poll()
     assert await take(poller, 2) == ids
-    assert sleep.calls == [5, 10, 20]
+    assert clock.sleeps == [5, 10, 20]
     assert all(isinstance(e, kind) for e in errors)
     assert poller.last_error is None
     assert poller.total == 2
 
 
-async def test_rate_limit_retry_after_is_a_floor(fake: FakeIletiMerkezi, client: im.Client) -> None:
+async def test_rate_limit_retry_after_is_a_floor(
+    fake: FakeIletiMerkezi, client: im.Client, clock: PollClock
+) -> None:
     fake.fail("get-inbox", status=429, times=1, retry_after=42)
     ids = add(fake, 1)
-    sleep = FakeSleep()
-    assert await take(client.inbox.poll(sleep=sleep), 1) == ids
-    assert sleep.calls == [42]
+    assert await take(client.inbox.poll(), 1) == ids
+    assert clock.sleeps == [42]
 
 
 async def test_authentication_error_ends_the_poller(
-    fake: FakeIletiMerkezi, client: im.Client
+    fake: FakeIletiMerkezi,
+    client: im.Client,
+    clock: PollClock,
 ) -> None:
     ids = add(fake, 1)
-    sleep = FakeSleep(lambda n: setattr(fake, "api_access", False))
+    clock.hook = lambda n: setattr(fake, "api_access", False)
     store = im.MemoryCursor()
-    poller = client.inbox.poll(cursor=store, sleep=sleep)
+    poller = client.inbox.poll(cursor=store)
     got: list[str] = []
 
     async def consume() -> None:
@@ -267,7 +297,7 @@ async def test_authentication_error_ends_the_poller(
 
 async def test_other_4xx_ends_the_poller(fake: FakeIletiMerkezi, client: im.Client) -> None:
     fake.fail("get-inbox", status=404, times=1)
-    poller = client.inbox.poll(sleep=FakeSleep())
+    poller = client.inbox.poll()
     with pytest.raises(im.NotFoundError):
         await poller.__anext__()
     assert poller.closed
@@ -289,7 +319,7 @@ async def test_async_with_commits_on_clean_exit_not_on_exception(
     store = im.MemoryCursor()
 
     async def fail_on_second() -> None:
-        async with client.inbox.poll(cursor=store, sleep=FakeSleep()) as poller:
+        async with client.inbox.poll(cursor=store) as poller:
             async for m in poller:
                 if m.id == ids[1]:
                     raise RuntimeError("boom")
@@ -297,7 +327,7 @@ async def test_async_with_commits_on_clean_exit_not_on_exception(
     with pytest.raises(RuntimeError, match="boom"):
         await fail_on_second()
     assert json.loads(store.token or "")["seen"] == ids[:1]
-    async with client.inbox.poll(cursor=store, sleep=FakeSleep()) as poller:
+    async with client.inbox.poll(cursor=store) as poller:
         async for m in poller:
             assert m.id == ids[1]
             break
@@ -309,7 +339,7 @@ async def test_bare_break_leaves_the_message_uncommitted_until_commit(
 ) -> None:
     ids = add(fake, 2)
     store = im.MemoryCursor()
-    poller = client.inbox.poll(cursor=store, sleep=FakeSleep())
+    poller = client.inbox.poll(cursor=store)
     assert await take(poller, 1) == ids[:1]
     assert store.token is None
     assert poller.pending is not None
@@ -325,7 +355,7 @@ async def _crash_after(client: im.Client, path: Path, k: str, seen: list[str]) -
     reached = asyncio.Event()
 
     async def consume() -> None:
-        async for m in client.inbox.poll(cursor=im.FileCursor(path), sleep=FakeSleep()):
+        async for m in client.inbox.poll(cursor=im.FileCursor(path)):
             seen.append(m.id)
             if m.id == k:
                 reached.set()
@@ -347,7 +377,7 @@ async def test_killed_mid_stream_and_restarted_on_file_cursor_loses_nothing(
     await _crash_after(client, path, ids[3], delivered)
     assert delivered == ids[:4]
     more = add(fake, 2, start=6)
-    async with client.inbox.poll(cursor=im.FileCursor(path), sleep=FakeSleep()) as poller:
+    async with client.inbox.poll(cursor=im.FileCursor(path)) as poller:
         delivered += await take(poller, 5)
     assert set(delivered) == set(ids + more)
     assert delivered.count(ids[3]) == 2
@@ -363,14 +393,14 @@ async def test_consumer_raising_mid_stream_then_restart(
     seen: list[str] = []
 
     async def fail_on_second() -> None:
-        async for m in client.inbox.poll(cursor=im.FileCursor(path), sleep=FakeSleep()):
+        async for m in client.inbox.poll(cursor=im.FileCursor(path)):
             seen.append(m.id)
             if len(seen) == 2:
                 raise ValueError("handler failed")
 
     with pytest.raises(ValueError, match="handler"):
         await fail_on_second()
-    seen += await take(client.inbox.poll(cursor=im.FileCursor(path), sleep=FakeSleep()), 3)
+    seen += await take(client.inbox.poll(cursor=im.FileCursor(path)), 3)
     assert seen == [ids[0], ids[1], ids[1], ids[2], ids[3]]
 
 
@@ -419,7 +449,7 @@ async def test_sigkilled_process_restarts_on_file_cursor(
         await proc.wait()
     assert proc.returncode == -signal.SIGKILL
     assert delivered == ids[:3]
-    async with client.inbox.poll(cursor=im.FileCursor(path), sleep=FakeSleep()) as poller:
+    async with client.inbox.poll(cursor=im.FileCursor(path)) as poller:
         delivered += await take(poller, 3)
     assert delivered == [*ids[:3], *ids[2:]]
 
@@ -428,17 +458,14 @@ async def test_sigkilled_process_restarts_on_file_cursor(
 
 
 async def test_cancel_while_sleeping_keeps_cursor_and_leaks_no_task(
-    fake: FakeIletiMerkezi, client: im.Client
+    fake: FakeIletiMerkezi,
+    client: im.Client,
+    clock: PollClock,
 ) -> None:
     ids = add(fake, 1)
     store = im.MemoryCursor()
-    sleeping = asyncio.Event()
-
-    async def forever(seconds: float) -> None:
-        sleeping.set()
-        await asyncio.Event().wait()
-
-    poller = client.inbox.poll(cursor=store, sleep=forever)
+    clock.stuck = True
+    poller = client.inbox.poll(cursor=store)
     got: list[str] = []
 
     async def consume() -> None:
@@ -447,7 +474,7 @@ async def test_cancel_while_sleeping_keeps_cursor_and_leaks_no_task(
 
     before = asyncio.all_tasks()
     task = asyncio.create_task(consume())
-    await asyncio.wait_for(sleeping.wait(), 5)
+    await asyncio.wait_for(clock.sleeping.wait(), 5)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -469,7 +496,7 @@ async def test_cancel_during_fetch_keeps_only_what_was_handed_out_and_asked_past
 ) -> None:
     first = add(fake, 1)
     store = im.MemoryCursor()
-    poller = client.inbox.poll(cursor=store, sleep=FakeSleep())
+    poller = client.inbox.poll(cursor=store)
     assert (await poller.__anext__()).id == first[0]
     second = add(fake, 1, start=1)
     fake.stall("get-inbox", 30.0, times=1)
@@ -484,59 +511,50 @@ async def test_cancel_during_fetch_keeps_only_what_was_handed_out_and_asked_past
     with pytest.raises(asyncio.CancelledError):
         await task
     assert json.loads(store.token or "")["seen"] == first
-    async with client.inbox.poll(cursor=store, sleep=FakeSleep()) as again:
+    async with client.inbox.poll(cursor=store) as again:
         assert await take(again, 1) == second
 
 
 async def test_aclose_from_another_task_ends_a_waiting_loop(
-    fake: FakeIletiMerkezi, client: im.Client
+    fake: FakeIletiMerkezi,
+    client: im.Client,
+    clock: PollClock,
 ) -> None:
-    sleeping = asyncio.Event()
-
-    async def forever(seconds: float) -> None:
-        sleeping.set()
-        await asyncio.Event().wait()
-
-    poller = client.inbox.poll(sleep=forever)
+    clock.stuck = True
+    poller = client.inbox.poll()
 
     async def consume() -> list[str]:
         return [m.id async for m in poller]
 
     task = asyncio.create_task(consume())
-    await asyncio.wait_for(sleeping.wait(), 5)
+    await asyncio.wait_for(clock.sleeping.wait(), 5)
     await poller.aclose()
     assert await asyncio.wait_for(task, 5) == []
     assert not task.cancelled()
 
 
 async def test_aclose_does_not_swallow_an_outside_cancel(
-    fake: FakeIletiMerkezi, client: im.Client
+    fake: FakeIletiMerkezi,
+    client: im.Client,
+    clock: PollClock,
 ) -> None:
-    sleeping = asyncio.Event()
-
-    async def forever(seconds: float) -> None:
-        sleeping.set()
-        await asyncio.Event().wait()
-
-    poller = client.inbox.poll(sleep=forever)
+    clock.stuck = True
+    poller = client.inbox.poll()
     task = asyncio.create_task(poller.__anext__())
-    await asyncio.wait_for(sleeping.wait(), 5)
+    await asyncio.wait_for(clock.sleeping.wait(), 5)
     task.cancel()
     await poller.aclose()
     with pytest.raises(asyncio.CancelledError):
         await task
 
 
-async def test_concurrent_iteration_is_refused(fake: FakeIletiMerkezi, client: im.Client) -> None:
-    sleeping = asyncio.Event()
-
-    async def forever(seconds: float) -> None:
-        sleeping.set()
-        await asyncio.Event().wait()
-
-    poller = client.inbox.poll(sleep=forever)
+async def test_concurrent_iteration_is_refused(
+    fake: FakeIletiMerkezi, client: im.Client, clock: PollClock
+) -> None:
+    clock.stuck = True
+    poller = client.inbox.poll()
     task = asyncio.create_task(poller.__anext__())
-    await asyncio.wait_for(sleeping.wait(), 5)
+    await asyncio.wait_for(clock.sleeping.wait(), 5)
     with pytest.raises(RuntimeError, match="already being iterated"):
         await poller.__anext__()
     await poller.aclose()
@@ -548,18 +566,20 @@ async def test_concurrent_iteration_is_refused(fake: FakeIletiMerkezi, client: i
 
 
 async def test_bounded_memory_uses_the_numeric_horizon(
-    fake: FakeIletiMerkezi, client: im.Client
+    fake: FakeIletiMerkezi,
+    client: im.Client,
+    clock: PollClock,
 ) -> None:
     ids = add(fake, 6)
     store = im.MemoryCursor()
-    poller = im.InboxPoller(client.inbox.list, cursor=store, sleep=FakeSleep(), memory=3)
+    poller = im.InboxPoller(client.inbox.list, cursor=store, clock=clock, memory=3)
     assert await take(poller, 6) == ids
     await poller.commit()
     token = json.loads(store.token or "")
     assert token == {"v": 1, "last_id": ids[-1], "seen": ids[-3:]}
     more = add(fake, 1, start=6)
     # The three forgotten ids are below the horizon, so they are not redelivered.
-    again = im.InboxPoller(client.inbox.list, cursor=store, sleep=FakeSleep(), memory=3)
+    again = im.InboxPoller(client.inbox.list, cursor=store, clock=clock, memory=3)
     assert await take(again, 1) == more
     assert again.last_id == ids[-1]
 

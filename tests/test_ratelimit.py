@@ -1,4 +1,9 @@
-"""TokenBucket on a virtual clock (exact timestamps), and once against the fake over real time."""
+"""TokenBucket on a virtual clock (exact timestamps), and once against the fake over real time.
+
+The default bucket runs on the loop's timers, so most tests run it on a
+virtual-time loop; ``TokenBucket(clock=...)`` runs on the clock it is given,
+tested below on a ``VirtualClock`` (on the same loop, whose time must not move).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import iletimerkezi_async as im
-from iletimerkezi_async.testing import FakeIletiMerkezi
+from iletimerkezi_async.testing import FakeIletiMerkezi, VirtualClock
 
 from ._virtual_time import START, VirtualTimeLoop, run
 
@@ -244,6 +249,167 @@ def test_waiter_left_on_a_stopped_loop_does_not_block_a_new_loop() -> None:
         with pytest.raises(asyncio.CancelledError):
             old.run_until_complete(stranded)
         old.close()
+
+
+# ------------------------------------------------------- on a given clock
+
+
+async def _drive_on_clock(
+    bucket: im.TokenBucket, clock: VirtualClock, costs: list[float]
+) -> list[tuple[int, float]]:
+    """One acquire per cost, all at the same instant; (call order, grant time) in grant order."""
+    base = clock.monotonic()
+    grants: list[tuple[int, float]] = []
+
+    async def one(me: int, cost: float) -> None:
+        await bucket.acquire(cost)
+        grants.append((me, clock.monotonic() - base))
+
+    await asyncio.gather(*(one(i, cost) for i, cost in enumerate(costs)))
+    return grants
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(
+    costs=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=25),
+    rate=st.sampled_from([1.0, 7.0, 10.0, 100.0]),
+    capacity=st.sampled_from([None, 1.0, 5.0, 25.0]),
+)
+def test_bucket_on_a_clock_is_fifo_and_exact(
+    costs: list[int], rate: float, capacity: float | None
+) -> None:
+    clock = VirtualClock()
+    bucket = im.TokenBucket(rate=rate, per=1.0, capacity=capacity, clock=clock)
+
+    async def main() -> tuple[list[tuple[int, float]], float]:
+        grants = await _drive_on_clock(bucket, clock, [float(c) for c in costs])
+        return grants, asyncio.get_running_loop().time()
+
+    grants, loop_time = run(main())
+    assert [me for me, _ in grants] == list(range(len(costs)))
+    expected = _expected_grants([(0.0, float(c)) for c in costs], rate, bucket.capacity)
+    assert [t for _, t in grants] == pytest.approx(expected, abs=EPS)
+    assert sum(clock.sleeps) == pytest.approx(expected[-1], abs=EPS)
+    assert loop_time == START  # the loop's own timers were never used
+
+
+def test_bucket_on_a_clock_sleeps_exactly_the_missing_tokens() -> None:
+    clock = VirtualClock()
+    bucket = im.TokenBucket(rate=100, clock=clock)
+
+    async def main() -> list[float]:
+        base = clock.monotonic()
+        stamps = []
+        for cost in (1, 500, 1):
+            await bucket.acquire(cost)
+            stamps.append(clock.monotonic() - base)
+        return stamps
+
+    assert asyncio.run(main()) == pytest.approx([0.0, 0.01, 0.02])
+    assert clock.sleeps == pytest.approx([0.01, 0.01])
+    assert bucket.clock is clock
+    assert "clock=VirtualClock(" in repr(bucket)
+
+
+def test_large_order_is_not_starved_on_a_clock() -> None:
+    clock = VirtualClock()
+    bucket = im.TokenBucket(rate=10, capacity=10, clock=clock)
+
+    async def main() -> list[tuple[int, float]]:
+        await bucket.acquire(10)  # empty now
+        return await _drive_on_clock(bucket, clock, [8.0] + [1.0] * 10)
+
+    grants = asyncio.run(main())
+    assert [me for me, _ in grants] == list(range(11))
+    assert [t for _, t in grants] == pytest.approx([0.8] + [0.9 + 0.1 * i for i in range(10)])
+
+
+def test_cancelled_waiter_on_a_clock_neither_consumes_nor_blocks() -> None:
+    clock = VirtualClock()
+    bucket = im.TokenBucket(rate=10, capacity=10, clock=clock)
+
+    async def main() -> tuple[float, float, set[asyncio.Task[object]]]:
+        await bucket.acquire(10)
+        base = clock.monotonic()
+        before = asyncio.all_tasks()
+        first = asyncio.create_task(bucket.acquire(5))
+        second = asyncio.create_task(bucket.acquire(5))
+        await asyncio.sleep(0)  # both queued, the refill timer set
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        await second
+        granted_at = clock.monotonic() - base
+        await asyncio.sleep(0)
+        return granted_at, bucket.available(), asyncio.all_tasks() - before
+
+    granted_at, left, leaked = asyncio.run(main())
+    # Without the cancel the second waiter would need 1.0 s (5 for the first, 5 for it).
+    assert granted_at == pytest.approx(0.5)
+    assert left == pytest.approx(0.0, abs=EPS)
+    assert leaked == set()  # the refill task ended with the queue
+
+
+def test_waiter_cancelled_with_its_grant_on_a_clock_returns_the_tokens() -> None:
+    async def main() -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Task[None] | None = None
+
+        def cancel_after_grant() -> None:
+            assert waiter is not None
+            waiter.cancel()
+
+        # The refill timer advances the clock, yields once, then grants; two hops
+        # of call_soon land right after the grant and before the waiter resumes.
+        clock = VirtualClock(
+            on_advance=lambda _s: loop.call_soon(loop.call_soon, cancel_after_grant)
+        )
+        bucket = im.TokenBucket(rate=10, capacity=10, clock=clock)
+        await bucket.acquire(10)
+        t0 = clock.monotonic()
+        waiter = asyncio.create_task(bucket.acquire(5))
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        assert repr(bucket).startswith("TokenBucket(rate=10, per=1, capacity=10, waiting=0")
+        left = bucket.available()
+        await bucket.acquire(5)  # the returned tokens serve the next caller at once
+        return left, clock.monotonic() - t0
+
+    left, at = asyncio.run(main())
+    assert left == pytest.approx(5.0)
+    assert at == pytest.approx(0.5)
+
+
+def test_waiter_left_on_a_stopped_loop_does_not_block_a_clock_bucket() -> None:
+    clock = VirtualClock()
+    bucket = im.TokenBucket(rate=10, capacity=10, clock=clock)
+    old = asyncio.new_event_loop()
+
+    async def leave_a_waiter() -> asyncio.Task[None]:
+        await bucket.acquire(10)
+        task = asyncio.create_task(bucket.acquire(10))
+        await asyncio.sleep(0)
+        return task
+
+    async def fresh() -> float:
+        start = clock.monotonic()
+        await bucket.acquire(1)
+        return clock.monotonic() - start
+
+    stranded = old.run_until_complete(leave_a_waiter())
+    try:
+        assert asyncio.run(fresh()) == pytest.approx(0.1)
+    finally:
+        stranded.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            old.run_until_complete(stranded)
+        old.close()
+
+
+def test_a_clock_must_be_a_clock() -> None:
+    with pytest.raises(TypeError, match="Clock"):
+        im.TokenBucket(clock=object())  # type: ignore[arg-type]
+    assert im.TokenBucket().clock is None
 
 
 @pytest.mark.parametrize("cost", [-1, math.nan])

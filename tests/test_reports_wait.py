@@ -4,34 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
 import iletimerkezi_async as im
-from iletimerkezi_async.resources import reports as reports_module
-from iletimerkezi_async.testing import FakeIletiMerkezi
-
-ISTANBUL = ZoneInfo("Europe/Istanbul")
-
-
-class VirtualClock:
-    """Stands in for wait's clock and the transport's sleep; sleeping advances the fake."""
-
-    def __init__(self, fake: FakeIletiMerkezi) -> None:
-        self.fake = fake
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        self.fake.advance(seconds)
-        await asyncio.sleep(0)
+from iletimerkezi_async.testing import FakeIletiMerkezi, VirtualClock
 
 
 @pytest.fixture
@@ -41,21 +19,17 @@ async def fake() -> AsyncIterator[FakeIletiMerkezi]:
 
 
 @pytest.fixture
-async def client(fake: FakeIletiMerkezi) -> AsyncIterator[im.Client]:
-    async with fake.client(
-        send_limiter=None, retry=im.RetryPolicy(attempts=1), default_sender="APITEST"
-    ) as c:
-        yield c
+def clock(fake: FakeIletiMerkezi) -> VirtualClock:
+    """Wait's clock: it starts at the fake's now and every sleep advances the fake too."""
+    return VirtualClock(start=fake.clock.now(), on_advance=fake.advance)
 
 
 @pytest.fixture
-def clock(
-    fake: FakeIletiMerkezi, client: im.Client, monkeypatch: pytest.MonkeyPatch
-) -> VirtualClock:
-    vc = VirtualClock(fake)
-    monkeypatch.setattr(reports_module, "_wait_clock", vc)
-    monkeypatch.setattr(client._transport, "_sleep", vc.sleep)
-    return vc
+async def client(fake: FakeIletiMerkezi, clock: VirtualClock) -> AsyncIterator[im.Client]:
+    async with fake.client(
+        send_limiter=None, retry=im.RetryPolicy(attempts=1), default_sender="APITEST", clock=clock
+    ) as c:
+        yield c
 
 
 def _report_polls(fake: FakeIletiMerkezi) -> list[tuple[int | None, dict[str, object]]]:
@@ -90,7 +64,7 @@ async def test_interval_doubles_up_to_max_interval(
 async def test_scheduled_order_456_counts_as_not_yet(
     fake: FakeIletiMerkezi, client: im.Client, clock: VirtualClock
 ) -> None:
-    send_at = datetime.now(ISTANBUL) + timedelta(minutes=10)
+    send_at = clock.now() + timedelta(minutes=10)
     order = await client.sms.send("5051234567", "Kampanya", send_at=send_at)
     final = await client.reports.wait(order.id, timeout=3600, interval=60, max_interval=120)
     assert final.status is im.OrderStatus.COMPLETED
@@ -103,7 +77,7 @@ async def test_scheduled_order_456_counts_as_not_yet(
 async def test_cancelled_order_is_final_as_115(
     fake: FakeIletiMerkezi, client: im.Client, clock: VirtualClock
 ) -> None:
-    send_at = datetime.now(ISTANBUL) + timedelta(minutes=30)
+    send_at = clock.now() + timedelta(minutes=30)
     order = await client.sms.send("5051234567", "Kampanya", send_at=send_at)
     await client.sms.cancel(order.id)
     final = await client.reports.wait(order.id, timeout=10)
@@ -132,7 +106,7 @@ async def test_timeout_carries_the_last_report_and_is_a_timeout_error(
 async def test_timeout_before_a_scheduled_order_starts_has_no_report(
     fake: FakeIletiMerkezi, client: im.Client, clock: VirtualClock
 ) -> None:
-    send_at = datetime.now(ISTANBUL) + timedelta(hours=2)
+    send_at = clock.now() + timedelta(hours=2)
     order = await client.sms.send("5051234567", "Kampanya", send_at=send_at)
     with pytest.raises(im.WaitTimeoutError) as caught:
         await client.reports.wait(order.id, timeout=300)

@@ -1,9 +1,10 @@
-"""Retry rules of design §3, driven through aioresponses with a recording sleep."""
+"""Retry rules of design §3, driven through aioresponses on a VirtualClock (its sleeps recorded)."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -13,8 +14,9 @@ from yarl import URL
 
 import iletimerkezi_async as im
 from iletimerkezi_async.retry import RetryPolicy, parse_retry_after
+from iletimerkezi_async.testing import VirtualClock
 
-from .conftest import BASE
+from .conftest import BASE, HASH, KEY
 
 BALANCE = {
     "response": {"status": {"code": 200, "message": "ok"}, "balance": {"amount": 1, "sms": 2}}
@@ -33,14 +35,28 @@ def attempts(mocked: aioresponses, endpoint: str) -> int:
 
 
 @pytest.fixture
-def sleeps(client: im.Client) -> list[float]:
-    waited: list[float] = []
+def clock() -> VirtualClock:
+    return VirtualClock()
 
-    async def fake_sleep(seconds: float) -> None:
-        waited.append(seconds)
 
-    client._transport._sleep = fake_sleep
-    return waited
+@pytest.fixture
+async def client(clock: VirtualClock) -> AsyncIterator[im.Client]:
+    """The shared aioresponses client (no limiter, no retry delays), on a virtual clock."""
+    async with im.Client(
+        KEY,
+        HASH,
+        send_limiter=None,
+        retry=im.RetryPolicy(attempts=3, base=0.0, cap=0.0),
+        default_sender="ACME",
+        clock=clock,
+    ) as c:
+        yield c
+
+
+@pytest.fixture
+def sleeps(clock: VirtualClock) -> list[float]:
+    """Every backoff the client's transport slept, in order."""
+    return clock.sleeps
 
 
 CONNECT_REFUSED = aiohttp.ClientConnectorError(
@@ -204,16 +220,11 @@ async def test_add_blacklist_is_idempotent_so_retried(
 async def test_retry_after_is_honoured_as_a_floor(mocked: aioresponses) -> None:
     mocked.post(url("get-balance"), status=503, payload=UNAVAILABLE, headers={"Retry-After": "7"})
     mocked.post(url("get-balance"), payload=BALANCE)
-    waited: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        waited.append(seconds)
-
+    clock = VirtualClock()
     policy = RetryPolicy(attempts=2, base=0.0, cap=10.0)
-    async with im.Client("k", "h", retry=policy) as client:
-        client._transport._sleep = fake_sleep
+    async with im.Client("k", "h", retry=policy, clock=clock) as client:
         await client.account.balance()
-    assert waited == [7.0]
+    assert clock.sleeps == [7.0]
 
 
 def test_full_jitter_delays_stay_within_the_exponential_ceiling() -> None:

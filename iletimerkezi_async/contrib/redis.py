@@ -34,6 +34,7 @@ from redis.exceptions import (
     TimeoutError as RedisTimeoutError,
 )
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..cursors import LeaseLostError
 
 __all__ = ["RedisCursor", "RedisTokenBucket", "account_key"]
@@ -126,6 +127,11 @@ return 0
 """
 
 
+def _check_clock(clock: object) -> None:
+    if not isinstance(clock, Clock):
+        raise TypeError("clock must be a Clock (monotonic(), now(), async sleep())")
+
+
 def account_key(api_key: str, name: str, *, prefix: str = "iletimerkezi") -> str:
     """``prefix:<16 hex of SHA-256 of the API key>:name``: per account, key not stored.
 
@@ -149,7 +155,9 @@ class RedisTokenBucket:
     unreachable, ``acquire`` keeps retrying (fail closed: nothing is sent
     over the budget) unless ``fail_open=True``, which lets sends through
     unmetered and logs a warning.  A caller cancelled while waiting gives
-    its reservation back.
+    its reservation back.  The wait for reserved tokens and the retries
+    through an outage sleep on ``clock`` (the refill itself runs on the Redis
+    server's clock).
     """
 
     def __init__(
@@ -161,6 +169,7 @@ class RedisTokenBucket:
         capacity: float | None = None,
         *,
         fail_open: bool = False,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         if not (math.isfinite(rate) and math.isfinite(per)) or rate <= 0 or per <= 0:
             raise ValueError("rate and per must be positive and finite")
@@ -168,6 +177,7 @@ class RedisTokenBucket:
             raise ValueError("capacity must be positive and finite")
         if not key:
             raise ValueError("key must be a non-empty string")
+        _check_clock(clock)
         self.redis = redis
         self.key = key
         self.rate = float(rate)
@@ -176,7 +186,7 @@ class RedisTokenBucket:
         self.fail_open = fail_open
         self._reserve = redis.register_script(_RESERVE)
         self._refund = redis.register_script(_REFUND)
-        self._sleep = asyncio.sleep
+        self.clock = clock
 
     @classmethod
     def for_account(
@@ -222,7 +232,7 @@ class RedisTokenBucket:
                         type(exc).__name__,
                     )
                     failing = True
-                await self._sleep(delay)
+                await self.clock.sleep(delay)
                 delay = min(delay * 2, _RETRY_MAX)
                 continue
             if failing:
@@ -240,7 +250,7 @@ class RedisTokenBucket:
         if not wait:
             return
         try:
-            await self._sleep(wait)
+            await self.clock.sleep(wait)
         except asyncio.CancelledError:
             # Not used: hand the tokens back so the budget is not lost.  Shielded,
             # since the caller's cancellation must not cancel the refund too.
@@ -260,11 +270,21 @@ class RedisCursor:
     of the TTL, so a dead holder is replaced within about ``1.25 × lease_ttl``.
     Saves are fenced: a poller whose lease was taken over cannot move the
     cursor (it gets :class:`~iletimerkezi_async.cursors.LeaseLostError`).
+    Renewals, retries for the lease and retries through an outage sleep on
+    ``clock`` (the lease itself expires on the Redis server's clock).
     """
 
-    def __init__(self, redis: Redis, key: str, *, lease_ttl: float | None = None) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        key: str,
+        *,
+        lease_ttl: float | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
         if not key:
             raise ValueError("key must be a non-empty string")
+        _check_clock(clock)
         if lease_ttl is not None and (not math.isfinite(lease_ttl) or lease_ttl < 0.05):
             raise ValueError("lease_ttl must be at least 0.05 seconds")
         self.redis = redis
@@ -278,7 +298,7 @@ class RedisCursor:
         self._held = False
         self._lost = False
         self._renewer: asyncio.Task[None] | None = None
-        self._sleep = asyncio.sleep
+        self.clock = clock
 
     @classmethod
     def for_account(
@@ -310,7 +330,7 @@ class RedisCursor:
                 log.warning(
                     "Redis unavailable (%s) while %s the inbox cursor", type(exc).__name__, what
                 )
-                await self._sleep(delay)
+                await self.clock.sleep(delay)
                 delay = min(delay * 2, _RETRY_MAX)
 
     async def load(self) -> str | None:
@@ -344,7 +364,7 @@ class RedisCursor:
             "taking the lease of",
             lambda: self.redis.set(self.lease_key, self.owner, nx=True, px=ttl_ms),
         ):
-            await self._sleep(self.lease_ttl / 4)
+            await self.clock.sleep(self.lease_ttl / 4)
         self._held = True
         self._renewer = asyncio.create_task(self._keep(ttl_ms), name="redis-cursor-lease")
         log.info("inbox cursor lease taken")
@@ -376,7 +396,7 @@ class RedisCursor:
         """Renew the lease every third of its TTL until it is released or lost."""
         assert self.lease_ttl is not None
         while True:
-            await self._sleep(self.lease_ttl / 3)
+            await self.clock.sleep(self.lease_ttl / 3)
             try:
                 renewed = await self._renew(keys=[self.lease_key], args=[self.owner, ttl_ms])
             except UNAVAILABLE as exc:

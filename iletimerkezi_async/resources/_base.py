@@ -1,4 +1,4 @@
-"""What every resource shares: the transport and the client's settings, not the client."""
+"""What every resource shares: the transport (and its clock) and the client's settings."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import attrs
-
-from ..clock import ISTANBUL
 
 if TYPE_CHECKING:
     from .._transport import Transport
@@ -27,9 +25,9 @@ class Resource:
         self._transport = transport
         self._settings = settings
 
-    @staticmethod
-    def _now() -> datetime:
-        return datetime.now(ISTANBUL)
+    def _now(self) -> datetime:
+        """Istanbul wall time on the client's clock (``send_at``, report windows, İYS dates)."""
+        return self._transport.clock.now()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from .. import _endpoints as api
 from ..cursors import CursorStore
 from ..models import Inbox
@@ -27,7 +25,6 @@ class InboxResource(Resource):
         multiplier: float = 2.0,
         cursor: CursorStore | None = None,
         skip_existing: bool = False,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> InboxPoller:
         """New inbound messages, oldest first, forever: ``async for m in inbox.poll()``.
 
@@ -38,7 +35,8 @@ class InboxResource(Resource):
         ``skip_existing`` marks it as seen.  The wait starts at ``interval``,
         is multiplied by ``multiplier`` after each poll without news (or with a
         transient failure) up to ``max_interval``, and resets on news;
-        ``AuthenticationError`` and other 4xx errors end the iteration.
+        ``AuthenticationError`` and other 4xx errors end the iteration.  The
+        waits run on the client's ``clock``.
         """
         return InboxPoller(
             self.list,
@@ -47,5 +45,5 @@ class InboxResource(Resource):
             multiplier=multiplier,
             cursor=cursor,
             skip_existing=skip_existing,
-            sleep=sleep,
+            clock=self._transport.clock,
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -143,8 +142,8 @@ class ReportsResource(Resource):
         the deadline, where one last poll decides; then
         :class:`WaitTimeoutError` (a ``TimeoutError``) carries the last report
         seen.  A poll in flight at the deadline is not interrupted (the
-        client's request timeout bounds it).  Sleeping uses the client's
-        transport sleep and time ``_wait_clock``, both swappable in tests.
+        client's request timeout bounds it).  The deadline and the pauses
+        run on the client's ``clock`` (``Client(clock=...)``).
         """
         oid = _validate.order_id(order_id)
         for name, value in (("timeout", timeout), ("interval", interval)):
@@ -158,7 +157,8 @@ class ReportsResource(Resource):
             or not max_interval >= interval
         ):
             raise InvalidRequestError("max_interval", "must be a number of seconds >= interval")
-        deadline = _wait_clock() + timeout
+        clock = self._transport.clock
+        deadline = clock.monotonic() + timeout
         delay = float(interval)
         last: OrderReport | None = None
         while True:
@@ -170,7 +170,7 @@ class ReportsResource(Resource):
                 if report.status.is_final:
                     return report
                 last = report
-            remaining = deadline - _wait_clock()
+            remaining = deadline - clock.monotonic()
             if remaining <= 0:
                 state = f"status {int(last.status)}, {last.waiting} waiting" if last else "456"
                 raise WaitTimeoutError(
@@ -179,9 +179,5 @@ class ReportsResource(Resource):
                     timeout=float(timeout),
                     report=last,
                 )
-            await self._transport._sleep(min(delay, remaining))
+            await clock.sleep(min(delay, remaining))
             delay = min(delay * 2, float(max_interval))
-
-
-_wait_clock = time.monotonic
-"""The clock of :meth:`ReportsResource.wait` deadlines (tests swap it for a virtual one)."""

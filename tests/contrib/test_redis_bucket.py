@@ -11,21 +11,11 @@ from redis.asyncio import Redis
 
 from iletimerkezi_async import RateLimiter
 from iletimerkezi_async.contrib.redis import RedisTokenBucket, account_key
-from iletimerkezi_async.testing import FakeIletiMerkezi
+from iletimerkezi_async.testing import FakeIletiMerkezi, VirtualClock
 
 from .._redis import RedisServer
 
 KEY = "k3y-SECRET-5e1f0c2a9b"
-
-
-class Sleeps:
-    """Records the waits ``acquire`` asks for instead of sleeping them."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 async def tokens(redis: Redis, key: str) -> float:
@@ -104,18 +94,24 @@ async def test_a_large_cost_waits_for_a_full_bucket_then_later_callers_pay_its_d
 
 
 async def test_acquire_sleeps_exactly_the_reserved_wait(redis: Redis) -> None:
-    bucket = RedisTokenBucket(redis, "b", rate=100, capacity=2)
-    sleeps = Sleeps()
-    bucket._sleep = sleeps
+    clock = VirtualClock()  # records the waits instead of sleeping them
+    bucket = RedisTokenBucket(redis, "b", rate=100, capacity=2, clock=clock)
     for _ in range(4):
         await bucket.acquire()
-    assert len(sleeps.waits) == 2  # the first two found tokens
-    assert 0.005 < sleeps.waits[0] <= 0.01
-    assert 0.015 < sleeps.waits[1] <= 0.02
+    assert len(clock.sleeps) == 2  # the first two found tokens
+    assert 0.005 < clock.sleeps[0] <= 0.01
+    assert 0.015 < clock.sleeps[1] <= 0.02
     await bucket.acquire(0)  # free, not even a round trip
-    assert len(sleeps.waits) == 2
+    assert len(clock.sleeps) == 2
     with pytest.raises(ValueError, match="cost"):
         await bucket.acquire(math.nan)
+
+
+async def test_a_clock_must_be_a_clock(redis: Redis) -> None:
+    with pytest.raises(TypeError, match="Clock"):
+        RedisTokenBucket(redis, "b", clock=object())  # type: ignore[arg-type]
+    clock = VirtualClock()
+    assert RedisTokenBucket.for_account(redis, KEY, clock=clock).clock is clock
 
 
 async def test_the_key_expires_once_the_bucket_would_be_full_again(redis: Redis) -> None:

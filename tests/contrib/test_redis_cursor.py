@@ -8,6 +8,7 @@ import pytest
 from redis.asyncio import Redis
 
 from iletimerkezi_async import CursorStore, InboundMessage
+from iletimerkezi_async.clock import SystemClock
 from iletimerkezi_async.contrib.redis import RedisCursor, account_key
 from iletimerkezi_async.cursors import LeaseLostError, SharedCursorStore
 from iletimerkezi_async.polling import InboxPoller
@@ -26,9 +27,14 @@ async def blocked(turn: asyncio.Task[bool], seconds: float) -> bool:
 
 
 def die(cursor: RedisCursor) -> None:
-    """Simulate a crashed holder: renewals stop, nothing is released."""
-    assert cursor._renewer is not None
-    cursor._renewer.cancel()
+    """Simulate a crashed holder: renewals stop, nothing is released.
+
+    In-process, what a SIGKILL does to the holder (test_redis_workers.py does it to a
+    real process); no public call stops renewing without releasing, on purpose.
+    """
+    renewer = cursor._renewer  # noqa: SLF001 (a crash has no public API)
+    assert renewer is not None
+    renewer.cancel()
 
 
 async def test_plain_store_round_trip(redis: Redis) -> None:
@@ -61,6 +67,41 @@ async def test_one_holder_at_a_time_and_release_hands_over(redis: Redis) -> None
     assert await redis.get("c:lease") == second.owner.encode()
     await second.release()
     assert await redis.get("c:lease") is None
+
+
+class RecordingClock(SystemClock):
+    """The real clock, noting every sleep: the lease waits really pass (they expire in Redis)."""
+
+    def __init__(self) -> None:
+        self.sleeps: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await super().sleep(seconds)
+
+
+async def test_lease_retries_and_renewals_sleep_on_the_given_clock(redis: Redis) -> None:
+    clock = RecordingClock()
+    holder = RedisCursor(redis, "c", lease_ttl=TTL)
+    standby = RedisCursor(redis, "c", lease_ttl=TTL, clock=clock)
+    assert standby.clock is clock
+    assert await holder.turn() is True
+    waiting = asyncio.create_task(standby.turn())
+    assert await blocked(waiting, TTL)
+    assert clock.sleeps
+    assert set(clock.sleeps) == {TTL / 4}  # a retry every quarter of the TTL
+    await holder.release()
+    assert await asyncio.wait_for(waiting, 2 * TTL) is True
+    await asyncio.sleep(0)  # the renewer starts
+    assert standby.held
+    assert clock.sleeps[-1] == TTL / 3  # it renews every third of the TTL, on the clock too
+    await standby.release()
+    assert await redis.get("c:lease") is None
+
+
+def test_a_clock_must_be_a_clock() -> None:
+    with pytest.raises(TypeError, match="Clock"):
+        RedisCursor(None, "c", clock=object())  # type: ignore[arg-type]
 
 
 async def test_a_dead_holder_is_replaced_within_the_ttl(redis: Redis) -> None:
