@@ -341,7 +341,7 @@ class InboxPoller:
             # The server's hint is a floor for this one wait, within max_interval.
             self._floor = min(exc.retry_after, self.max_interval)
         log.warning(
-            "get-inbox failed (%s); polling again in %.1f s", exc, max(self._wait, self._floor)
+            "inbox poll failed (%s); polling again in %.1f s", exc, max(self._wait, self._floor)
         )
 
     async def _take(self, inbox: Inbox) -> None:
@@ -354,7 +354,7 @@ class InboxPoller:
         news = sorted(fresh.values(), key=_order_key)
         if news and self._state.seen and len(news) == len(inbox.messages) < inbox.total:
             log.warning(
-                "get-inbox returned only unseen messages out of %d: older ones may have "
+                "the inbox answer held only unseen messages out of %d: older ones may have "
                 "been truncated away since the last poll",
                 inbox.total,
             )

@@ -253,8 +253,8 @@ async def test_transient_failures_back_off_and_continue(
     ids = add(fake, 2)
     inject(fake)
     errors: list[BaseException | None] = []
-    clock.hook = lambda n: errors.append(poller.last_error)
     poller = client.inbox.poll()
+    clock.hook = lambda n: errors.append(poller.last_error)
     assert await take(poller, 2) == ids
     assert clock.sleeps == [5, 10, 20]
     assert all(isinstance(e, kind) for e in errors)
@@ -483,7 +483,8 @@ async def test_cancel_while_sleeping_keeps_cursor_and_leaks_no_task(
     leaked = {
         t
         for t in asyncio.all_tasks() - before
-        if not t.get_coro().__qualname__.startswith("RequestHandler.")  # the fake's keep-alive
+        # the fake's keep-alive handlers
+        if not getattr(t.get_coro(), "__qualname__", "").startswith("RequestHandler.")
     }
     assert leaked == set()
     await poller.aclose()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -422,7 +423,7 @@ def test_bad_cost_is_refused(cost: float) -> None:
     "kwargs",
     [{"rate": 0}, {"per": -1}, {"rate": math.inf}, {"capacity": 0}, {"capacity": math.nan}],
 )
-def test_bad_settings_are_refused(kwargs: dict[str, float]) -> None:
+def test_bad_settings_are_refused(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="positive"):
         im.TokenBucket(**kwargs)
 

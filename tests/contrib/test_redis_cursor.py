@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -20,7 +21,7 @@ TTL = 0.4
 KEY = "k3y-SECRET-5e1f0c2a9b"
 
 
-async def blocked(turn: asyncio.Task[bool], seconds: float) -> bool:
+async def blocked(turn: asyncio.Task[Any], seconds: float) -> bool:
     """True when ``turn`` is still waiting after ``seconds``."""
     await asyncio.sleep(seconds)
     return not turn.done()
