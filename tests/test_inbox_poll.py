@@ -247,7 +247,7 @@ async def test_authentication_error_ends_the_poller(
     fake: FakeIletiMerkezi, client: im.Client
 ) -> None:
     ids = add(fake, 1)
-    sleep = FakeSleep(lambda n: setattr(fake, "api_access", False))
+    sleep = FakeSleep(lambda n: setattr(fake.options, "api_access", False))
     store = im.MemoryCursor()
     poller = client.inbox.poll(cursor=store, sleep=sleep)
     got: list[str] = []
