@@ -329,7 +329,7 @@ async def serve(args: argparse.Namespace) -> None:
         url = f"http://{host}:{port}"
         if fake is not None:
             # The fake posts delivery reports to the app, as iletiMerkezi would.
-            fake.webhook_url = url + WEBHOOK_PATH.format(token=token)
+            fake.options.webhook_url = url + WEBHOOK_PATH.format(token=token)
             print(f"fake iletiMerkezi on {fake.url}, reporting to this app", flush=True)
         print(f"listening on {url}; Ctrl-C to stop", flush=True)
         stop = asyncio.Event()

@@ -63,7 +63,7 @@ def recipients(request: Any) -> list[tuple[str, str]]:
 
 def sent_code(fake: FakeIletiMerkezi, order_id: str) -> str:
     """The OTP as the phone would show it: read from the order the fake stored."""
-    (text,) = fake.orders[order_id].submitted_texts
+    (text,) = fake.account.orders[order_id].submitted_texts
     match = re.search(r"\b(\d{6})\b", text)
     assert match is not None, text
     return match[1]
@@ -119,8 +119,8 @@ def example_env(fake: FakeIletiMerkezi) -> dict[str, str]:
     return {
         **os.environ,
         "ILETIMERKEZI_BASE_URL": fake.url,
-        "ILETIMERKEZI_API_KEY": fake.api_key,
-        "ILETIMERKEZI_API_HASH": fake.api_hash,
+        "ILETIMERKEZI_API_KEY": fake.options.api_key,
+        "ILETIMERKEZI_API_HASH": fake.options.api_hash,
     }
 
 
@@ -160,7 +160,7 @@ async def test_aiohttp_app_sends_verifies_and_records_delivery(
         # Both events due at once, each posted twice and shuffled: a final status
         # may arrive before "accepted", and every event arrives again.
         fake.advance(5)
-        fake.webhook_url = str(http.make_url(HOOK))
+        fake.options.webhook_url = str(http.make_url(HOOK))
         await fake.deliver_webhooks()
         posts = [d for d in fake.webhook_deliveries if d.event.order_id == order_id]
         assert sorted(d.event.status for d in posts) == [
@@ -211,7 +211,7 @@ async def test_aiohttp_app_never_resends_when_the_outcome_is_unknown(
         assert (resp.status, (await resp.json())["error"]) == (429, "too_soon")
         assert len(fake.sent_requests("send-sms")) == 1  # nor by the app
         # The SMS did go out; its code still works.
-        (order_id,) = fake.orders
+        (order_id,) = fake.account.orders
         code = sent_code(fake, order_id)
         resp = await http.post("/otp/verify", json={"phone": PHONE, "code": code})
         assert resp.status == 200
@@ -284,7 +284,7 @@ async def test_fastapi_app_sends_verifies_and_records_delivery(
     fake = fake_iletimerkezi
     app = make_fastapi_app(fake)
     async with uvicorn_server(app) as url, aiohttp.ClientSession(url) as http:
-        fake.webhook_url = url + HOOK
+        fake.options.webhook_url = url + HOOK
         async with http.post("/otp", json={"phone": "905051234567"}) as resp:
             assert resp.status == 201
             order_id = (await resp.json())["order_id"]
@@ -347,7 +347,7 @@ async def test_fastapi_app_never_resends_when_the_outcome_is_unknown(
         async with http.post("/otp", json={"phone": "0212 123 45 67"}) as resp:
             assert resp.status == 400
     assert len(fake.sent_requests("send-sms")) == 1
-    assert len(fake.orders) == 1
+    assert len(fake.account.orders) == 1
 
 
 async def test_fastapi_app_script_runs_with_embedded_fake(tmp_path: Path) -> None:
@@ -528,7 +528,7 @@ async def test_inbox_bot_answers_keywords_and_honours_opt_outs(
         ("+905051110001", "Puan bakiyeniz: 42"),
         ("+905051110003", inbox_bot.HELP),
     ]
-    assert "+905051110002" in fake.blacklist
+    assert "+905051110002" in fake.account.blacklist
     assert (stats.handled, stats.ignored, stats.opted_out) == (5, 2, ["+905051110002"])
 
     # A restart on the same cursor file sees only what is new. The opted-out
@@ -571,7 +571,7 @@ async def test_inbox_bot_does_not_repeat_a_reply_after_a_crash(
     # Handled again (at-least-once), but the API's duplicate guard (451) stops a second SMS.
     assert again.handled == 1
     assert [r.status for r in fake.sent_requests("send-sms")] == [200, 451]
-    assert len(fake.orders) == 1
+    assert len(fake.account.orders) == 1
 
 
 async def test_inbox_bot_script_runs_with_embedded_fake(tmp_path: Path) -> None:

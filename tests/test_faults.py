@@ -68,7 +68,7 @@ async def test_send_dropped_after_processing_is_one_order_and_outcome_unknown(
         with pytest.raises(im.SendOutcomeUnknownError) as caught:
             await client.sms.send("5051234567", "Kodunuz 1234")
     assert caught.value.maybe_sent is True
-    assert len(fake.orders) == 1
+    assert len(fake.account.orders) == 1
     assert len(fake.requests) == 1
 
 
@@ -86,7 +86,7 @@ async def test_send_503_before_processing_is_retried_once_into_one_order(
     fake.fail("send-sms", status=503, times=1)
     async with fake.client(retry=FAST, default_sender="ACME") as client:
         order = await client.sms.send("5051234567", "Kodunuz 1234")
-    assert len(fake.orders) == 1 and order.recipients == 1
+    assert len(fake.account.orders) == 1 and order.recipients == 1
     assert len(fake.requests) == 2
 
 
@@ -95,7 +95,7 @@ async def test_send_500_html_after_processing_is_outcome_unknown(fake: FakeIleti
     async with fake.client(retry=FAST, default_sender="ACME") as client:
         with pytest.raises(im.SendOutcomeUnknownError):
             await client.sms.send("5051234567", "Kodunuz 1234")
-    assert len(fake.orders) == 1 and len(fake.requests) == 1
+    assert len(fake.account.orders) == 1 and len(fake.requests) == 1
 
 
 async def test_connection_refused_send_is_retried_and_then_a_plain_transport_error() -> None:

@@ -277,7 +277,7 @@ async def test_authentication_error_ends_the_poller(
     clock: PollClock,
 ) -> None:
     ids = add(fake, 1)
-    clock.hook = lambda n: setattr(fake, "api_access", False)
+    clock.hook = lambda n: setattr(fake.options, "api_access", False)
     store = im.MemoryCursor()
     poller = client.inbox.poll(cursor=store)
     got: list[str] = []

@@ -34,7 +34,9 @@ def _fill_year(fake: FakeIletiMerkezi, n: int = 3000, seed: int = 7) -> list[str
     fake.add_orders(times)
     fake.add_orders([datetime(2024, 12, 31, 23, 59, 59), datetime(2026, 1, 1)])
     inside = [
-        o for o in fake.orders.values() if START <= o.submitted_at.astimezone(IST).date() <= END
+        o
+        for o in fake.account.orders.values()
+        if START <= o.submitted_at.astimezone(IST).date() <= END
     ]
     inside.sort(key=lambda o: (o.submitted_at, int(o.id)))
     return [o.id for o in inside]
@@ -149,9 +151,10 @@ async def test_exhausted_retries_propagate_and_iteration_continues_at_that_page(
                     async for order in orders:
                         got.append(order.id)
                         if len(got) == 100 and failures == 0:
-                            fake.fault_rate = 1.0  # every request fails until the error surfaces
+                            # every request fails until the error surfaces
+                            fake.options.fault_rate = 1.0
                 except im.ServiceUnavailableError:
-                    fake.fault_rate = 0.0
+                    fake.options.fault_rate = 0.0
                     failures += 1
                     continue
                 break
@@ -236,7 +239,7 @@ async def test_bad_concurrency_is_refused(
 async def test_cursors_only_resume_their_own_walk(fake_iletimerkezi: FakeIletiMerkezi) -> None:
     fake = fake_iletimerkezi
     fake.add_orders([datetime(2025, 1, 5) + timedelta(minutes=i) for i in range(40)])
-    fake.add_blacklist("5051234567")
+    fake.account.add_blacklist("5051234567")
     async with fake.client(retry=FAST, send_limiter=None) as client:
         walk = client.reports.list(START, END)
         await walk.__anext__()
@@ -297,7 +300,7 @@ async def test_messages_walk_every_page_of_an_order(fake_iletimerkezi: FakeIleti
         assert [len(p.items) for p in pages] == [1000, 1000, 500]
         assert {p.total for p in pages} == {2500}
         numbers = [m.number for p in pages for m in p.items]
-        assert numbers == [m.number for m in fake.orders[order_id].messages]
+        assert numbers == [m.number for m in fake.account.orders[order_id].messages]
         assert all(m.status is im.MessageStatus.DELIVERED for p in pages for m in p.items)
         # page * rowCount >= total ends the walk without an extra empty request.
         bodies = [r.body["request"]["order"] for r in fake.requests if r.path == "get-report"]
@@ -318,7 +321,7 @@ async def test_blacklist_list_walks_every_page_and_filters(
     fake = fake_iletimerkezi
     base = datetime(2025, 4, 1, tzinfo=IST)
     numbers = [
-        fake.add_blacklist(f"50{5 + i % 5}{i:07d}", blocked_at=base + timedelta(minutes=i))
+        fake.account.add_blacklist(f"50{5 + i % 5}{i:07d}", blocked_at=base + timedelta(minutes=i))
         for i in range(2300)
     ]
     async with fake.client(retry=FAST, send_limiter=None) as client:

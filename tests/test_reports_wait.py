@@ -53,7 +53,7 @@ async def test_returns_the_final_report_after_backing_off(
 async def test_interval_doubles_up_to_max_interval(
     fake: FakeIletiMerkezi, client: im.Client, clock: VirtualClock
 ) -> None:
-    fake.delivery_delay = 100.0
+    fake.options.delivery_delay = 100.0
     order = await client.sms.send("5051234567", "Kodunuz 1234")
     final = await client.reports.wait(order.id, timeout=1000, interval=1, max_interval=8)
     assert final.status.is_final
@@ -88,7 +88,7 @@ async def test_cancelled_order_is_final_as_115(
 async def test_timeout_carries_the_last_report_and_is_a_timeout_error(
     fake: FakeIletiMerkezi, client: im.Client, clock: VirtualClock
 ) -> None:
-    fake.delivery_delay = 1000.0
+    fake.options.delivery_delay = 1000.0
     order = await client.sms.send("5051234567", "Kodunuz 1234")
     with pytest.raises(asyncio.TimeoutError) as caught:
         await client.reports.wait(order.id, timeout=10, interval=2, max_interval=30)

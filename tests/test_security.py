@@ -342,7 +342,7 @@ async def test_public_objects_never_show_the_credentials(
                 memory,
                 fake,
                 fake.account,
-                fake.orders,
+                fake.account.orders,
                 *fake.requests,
                 im.TokenBucket(rate=10),
                 await client.account.senders(),

@@ -92,7 +92,7 @@ async def test_chunks_of_1000_over_3500_numbers(
     orders = [o async for o in client.sms.send_bulk(numbers, "Duyuru", chunk_size=1000)]
     assert [o.recipients for o in orders] == [1000, 1000, 1000, 500]
     assert len({o.id for o in orders}) == 4
-    assert all(fake.orders[o.id].status in (113, 114) for o in orders)
+    assert all(fake.account.orders[o.id].status in (113, 114) for o in orders)
     # One limiter charge per chunk, one token per recipient.
     assert limiter.costs == [1000, 1000, 1000, 500]
     # Every number exactly once, in input order.
@@ -151,7 +151,7 @@ async def test_chunk_with_unknown_outcome_is_never_resent(
     assert (err.maybe_sent_index, err.next_index) == (2000, 3000)
     assert "may have been sent" in str(err)
     # The fake did create the third order, and the SDK sent it only once.
-    assert len(fake.orders) == 3
+    assert len(fake.account.orders) == 3
     assert len([r for r in fake.requests if r.path == "send-sms"]) == 3
 
 
@@ -214,4 +214,4 @@ async def test_full_size_chunks_over_120000_numbers() -> None:
         async with fake.client(send_limiter=None, default_sender="APITEST") as client:
             orders = [o async for o in client.sms.send_bulk(Source(120_000), "Duyuru")]
         assert [o.recipients for o in orders] == [50_000, 50_000, 20_000]
-        assert [fake.orders[o.id].total for o in orders] == [50_000, 50_000, 20_000]
+        assert [fake.account.orders[o.id].total for o in orders] == [50_000, 50_000, 20_000]

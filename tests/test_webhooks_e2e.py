@@ -53,7 +53,7 @@ async def send_thousand(fake: FakeIletiMerkezi) -> str:
 
 def expected_keys(fake: FakeIletiMerkezi, order_id: str) -> set[tuple[int, DeliveryStatus]]:
     keys: set[tuple[int, DeliveryStatus]] = set()
-    for message in fake.orders[order_id].messages:
+    for message in fake.account.orders[order_id].messages:
         keys.add((message.message_id, DeliveryStatus.ACCEPTED))
         final = (
             DeliveryStatus.UNDELIVERED
@@ -88,7 +88,7 @@ async def test_thousand_reports_each_reach_on_report_exactly_once() -> None:
         order_id = await send_thousand(fake)
         accepted = await fake.deliver_webhooks()  # 1,000 'accepted' POSTs at once
         assert {d.event.status for d in accepted} == {"accepted"}
-        fake.advance(fake.delivery_delay)
+        fake.advance(fake.options.delivery_delay)
         deliveries = accepted + await fake.deliver_webhooks()  # then 1,000 finals
 
         assert len(deliveries) == 2 * COUNT
@@ -127,7 +127,7 @@ async def test_duplicates_and_finals_before_accepted_never_double_or_downgrade()
         ) as fake,
     ):
         order_id = await send_thousand(fake)
-        fake.advance(fake.delivery_delay)
+        fake.advance(fake.options.delivery_delay)
         deliveries = await fake.deliver_webhooks()
 
     duplicates = sum(d.duplicate for d in deliveries)

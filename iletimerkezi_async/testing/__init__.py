@@ -10,7 +10,7 @@ fault injection.  Test the SDK against it over real loopback HTTP::
         async with fake.client() as client:
             order = await client.sms.send("5051234567", "Kodunuz 1234", sender="APITEST")
         fake.advance(5)                       # delivery is now final
-        assert fake.orders[order.id].status == 114
+        assert fake.account.orders[order.id].status == 114
 
 With pytest, the plugin (entry point ``pytest11``) offers the fixture
 ``fake_iletimerkezi``; ``@pytest.mark.fake_iletimerkezi(**options)`` passes
@@ -18,13 +18,13 @@ constructor options.  Standalone: ``python -m iletimerkezi_async.testing
 --port 8080 [--host 127.0.0.1] [--key K --hash H] [--legacy-types]`` (binds
 127.0.0.1 unless told otherwise; prints the URL, the key masked, never the hash).
 
-Options (keyword arguments, each also a settable attribute of the fake)
------------------------------------------------------------------------
+Options (keyword arguments; the fields of :class:`FakeOptions`, kept as ``fake.options``)
+--------------------------------------------------------------------------------------
 ``api_key="test-key"``, ``api_hash="test-hash"``; ``host="127.0.0.1"``,
-``port=0``; ``clock=None`` (a :class:`FakeClock`); ``legacy_types=False``;
+``port=0``; ``clock`` (a fresh :class:`FakeClock`); ``legacy_types=False``;
 ``api_access=True`` and ``ip_allowed=True`` (False makes every call 401);
-``senders=("APITEST",)`` (what get-sender lists; ``add_sender(name)`` adds);
-``balance=Decimal("1000")`` TL and ``sms_credits=10000``;
+``senders=("APITEST",)`` (what get-sender lists; ``fake.account.add_sender(name)``
+adds); ``balance=Decimal("1000")`` TL and ``sms_credits=10000``;
 ``rate_limit=100`` recipients/s (None disables), ``rate_limit_burst=None``
 (capacity, defaults to ``rate_limit``), ``rate_limit_status=503``,
 ``rate_limit_grace=0.05`` seconds; ``delivery_delay=1.0`` seconds;
@@ -34,40 +34,49 @@ Options (keyword arguments, each also a settable attribute of the fake)
 ``reports_page_size=30``; ``abroad=False`` (True: send-sms also accepts E.164
 international numbers); ``webhook_url=None`` and the ``webhook_*`` options (see
 below); ``seed=None`` and ``fault_rate=0.0`` for the random
-fault injector; ``latency=0.0`` seconds added before every answer.
+fault injector; ``latency=0.0`` seconds added before every answer.  An unknown
+option is a ``TypeError``.
+
+``host``, ``port``, ``clock``, ``senders``, ``balance``, ``sms_credits`` and
+``seed`` are read when the fake is built; every other option is read when it is
+needed, so ``fake.options.api_access = False`` takes effect on the next request
+(and a changed rate limit starts from a full bucket).  The live senders,
+balance and credits belong to the account: ``fake.account.sms_credits = 0``.
 
 Hooks and attributes
 --------------------
-``fake.url`` (``http://127.0.0.1:PORT``, no trailing slash, no ``/v1``),
-``fake.client(**kw)`` (an SDK ``Client`` on this URL and credentials),
-``await fake.start()`` / ``await fake.close()`` (both idempotent; a closed fake
-can be started again and keeps its state), ``fake.running``;
-``fake.clock`` / ``fake.advance(seconds)``;
+On the fake: ``fake.url`` (``http://127.0.0.1:PORT``, no trailing slash, no
+``/v1``), ``fake.port``, ``fake.client(**kw)`` (an SDK ``Client`` on this URL
+and credentials), ``await fake.start()`` / ``await fake.close()`` (both
+idempotent; a closed fake can be started again and keeps its state),
+``fake.running``; ``fake.clock`` / ``fake.advance(seconds)``; ``fake.latency``;
 ``fake.add_order(submitted_at, *, recipients=1, status=114, sender="APITEST") -> str``
 and ``fake.add_orders(submitted_ats, **same) -> list[str]`` (historical orders,
 naive datetimes are Istanbul time), ``fake.add_inbound(text, *, sender="7889",
-number="+905000000000", received_at=None) -> str``, ``fake.add_blacklist(number,
-*, blocked_at=None) -> str``, ``fake.add_consent(recipient, *, recipient_type,
-type, status, source, consent_date) -> ConsentRecord``, ``fake.add_sender(name)``;
-read-only views ``fake.orders`` (id → :class:`OrderSnapshot`), ``fake.blacklist``
-(number → blocked-at), ``fake.consents`` ((recipient, recipientType, type) →
-:class:`ConsentRecord`), ``fake.inbound``, ``fake.senders``; the request log
+number="+905000000000", received_at=None) -> str``; the request log
 ``fake.requests`` (a plain list, clear it freely) of :class:`RecordedRequest`
-(``.time`` = ``time.monotonic()`` at arrival, ``.path``, ``.endpoint``,
+(``.time`` = ``time.monotonic()`` at arrival, ``.path`` (the endpoint name, or
+the URL path when no endpoint matched), ``.endpoint`` (the name or None),
 ``.method``, ``.body`` parsed JSON or None, ``.raw``, ``.headers``, ``.status``
 answered or None, ``.fault``, ``.processed``) and
-``fake.sent_requests(endpoint)``; ``fake.collect_events()``.
+``fake.sent_requests(endpoint)``; the fault hooks below; the webhook hooks at
+the end.
 
-``RecordedRequest.path`` is an :class:`EndpointPath`: a ``str`` holding the full
-path (``"/v1/send-sms/json"``) that also compares equal to the short endpoint
-name (``"send-sms"``), from either side of ``==``.  Its hash is the full
-path's, so set and dict membership only match the full path.
+On ``fake.account`` (an :class:`Account`): the same ``add_order``,
+``add_orders`` and ``add_inbound``, plus ``add_blacklist(number, *,
+blocked_at=None) -> str``, ``add_consent(recipient, *, recipient_type, type,
+status, source, consent_date) -> ConsentRecord`` and ``add_sender(name)``;
+read-only views ``orders`` (id → :class:`OrderSnapshot`), ``blacklist``
+(number → blocked-at), ``consents`` ((recipient, recipientType, type) →
+:class:`ConsentRecord`), ``inbound``, ``senders``; the live ``balance`` and
+``sms_credits``; ``collect_events()``.
 
 Fault injection
 ---------------
-Every hook takes ``path`` as ``"send-sms"``, ``"/v1/send-sms/json"``,
-``"send-sms/json"`` or ``"consent/create"`` (a typo raises ``ValueError``), or
-``"*"`` for any endpoint; each consumes one of its ``times`` per request.
+Every hook takes ``path`` as an endpoint name (``send-sms``,
+``consent/create``), its full path (``/v1/send-sms/json``) or the name with
+``/json`` (a typo raises ``ValueError``), or ``"*"`` for any endpoint; each
+consumes one of its ``times`` per request.
 Faults queue per endpoint and apply in the order they were added; the
 endpoint's queue is served before the ``"*"`` queue.
 
@@ -242,12 +251,13 @@ get-inbox
 
 Delivery events and webhooks
 
-* ``collect_events()`` is the one place where the progression becomes events:
+* ``fake.account.collect_events()`` is the one place where the progression becomes events:
   it returns every :class:`DeliveryEvent` due since its last call, ``accepted``
   at ``sendAt`` then ``delivered``/``undelivered`` at the final time, one per
   message (``.payload()`` is the documented webhook body).  Cancelled and
   historical orders emit nothing.
-* With ``webhook_url`` set, the running fake drains ``collect_events()`` every
+* With ``webhook_url`` set (``fake.options.webhook_url = url`` works at any
+  time), the running fake drains ``fake.account.collect_events()`` every
   ``webhook_interval=0.05`` s and POSTs each event as JSON to that URL, up to
   ``webhook_concurrency=100`` at a time, each with ``webhook_timeout=5.0`` s.
   A 5xx or a network error is retried ``webhook_retries=3`` times after
@@ -265,18 +275,13 @@ Delivery events and webhooks
 
 from ._clock import VirtualClock
 from ._fake import FakeIletiMerkezi
-from ._server import MALFORM_KINDS, EndpointPath, RecordedRequest
-from ._state import (
-    APITEST_TEXT,
-    CARRIER_PREFIXES,
-    IYS_SOURCES,
-    ConsentRecord,
-    DeliveryEvent,
-    FakeClock,
-    InboundRecord,
-    OrderMessage,
-    OrderSnapshot,
-)
+from ._fake_clock import FakeClock
+from ._faults import MALFORM_KINDS
+from ._models import ConsentRecord, DeliveryEvent, InboundRecord, OrderMessage, OrderSnapshot
+from ._options import FakeOptions
+from ._requests import RecordedRequest
+from ._rules import APITEST_TEXT, CARRIER_PREFIXES, IYS_SOURCES
+from ._state import Account
 from ._webhook_sender import WebhookDelivery
 
 __all__ = [
@@ -284,11 +289,12 @@ __all__ = [
     "CARRIER_PREFIXES",
     "IYS_SOURCES",
     "MALFORM_KINDS",
+    "Account",
     "ConsentRecord",
     "DeliveryEvent",
-    "EndpointPath",
     "FakeClock",
     "FakeIletiMerkezi",
+    "FakeOptions",
     "InboundRecord",
     "OrderMessage",
     "OrderSnapshot",

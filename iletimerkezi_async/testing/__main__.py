@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from ._fake import FakeIletiMerkezi
+from ._options import option_default
 
 __all__ = ["main"]
 
@@ -36,30 +37,41 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m iletimerkezi_async.testing",
         description="A local, stateful fake of the iletiMerkezi SMS API for development.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default: a random free one)")
-    parser.add_argument("--key", default="test-key", help="API key to accept")
-    parser.add_argument("--hash", default="test-hash", help="API hash to accept")
+    parser.add_argument(
+        "--host", default=option_default("host"), help="bind address (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=option_default("port"), help="port (default: a random free one)"
+    )
+    parser.add_argument("--key", default=option_default("api_key"), help="API key to accept")
+    parser.add_argument("--hash", default=option_default("api_hash"), help="API hash to accept")
     parser.add_argument(
         "--legacy-types", action="store_true", help="answer with the older string-typed shapes"
     )
     parser.add_argument(
         "--sender", action="append", default=None, help="approved sender (repeatable)"
     )
-    parser.add_argument("--balance", type=_decimal, default=Decimal("1000"), help="TL balance")
-    parser.add_argument("--sms-credits", type=int, default=10_000, help="SMS credits")
+    parser.add_argument(
+        "--balance", type=_decimal, default=option_default("balance"), help="TL balance"
+    )
+    parser.add_argument(
+        "--sms-credits", type=int, default=option_default("sms_credits"), help="SMS credits"
+    )
     parser.add_argument(
         "--rate-limit",
         type=float,
-        default=100.0,
-        help="recipients per second for send-sms (0 disables)",
+        default=float(option_default("rate_limit")),
+        help="recipients per second the fake accepts in sends (0 disables)",
     )
     parser.add_argument(
-        "--delivery-delay", type=float, default=1.0, help="seconds until a message is final"
+        "--delivery-delay",
+        type=float,
+        default=option_default("delivery_delay"),
+        help="seconds until a message is final",
     )
     parser.add_argument(
         "--webhook-url",
-        default=None,
+        default=option_default("webhook_url"),
         help="POST delivery reports (accepted, then delivered/undelivered) to this URL",
     )
     return parser
@@ -72,7 +84,7 @@ async def _serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         legacy_types=args.legacy_types,
-        senders=args.sender if args.sender else ("APITEST",),
+        senders=args.sender if args.sender else option_default("senders"),
         balance=args.balance,
         sms_credits=args.sms_credits,
         rate_limit=args.rate_limit if args.rate_limit > 0 else None,

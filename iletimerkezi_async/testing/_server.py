@@ -1,8 +1,8 @@
 """The aiohttp side of the fake: routing, request log, fault injection, lifecycle.
 
-The account logic lives in :mod:`._state`; this module only turns HTTP into
-calls on it and, when a fault is queued, answers the way a broken server or
-network would.
+The account logic lives in the handler modules; this module only turns HTTP
+into calls on them and, when a fault is queued, answers the way a broken
+server or network would.
 """
 
 from __future__ import annotations
@@ -10,173 +10,26 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import re
 import time
-from collections import deque
 from collections.abc import Mapping
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-import attrs
 from aiohttp import web
 from multidict import CIMultiDict
 
-from ._state import ENDPOINTS, Account, Reply
+from ._endpoints import dispatch, endpoint_of_path, error_reply, resolve_endpoint
+from ._envelope import Reply
+from ._faults import MALFORM_KINDS, Fault, FaultQueue, MalformKind, When
+from ._requests import RecordedRequest
+from ._state import Account
 
-__all__ = [
-    "MALFORM_KINDS",
-    "EndpointPath",
-    "FakeServer",
-    "RecordedRequest",
-    "endpoint_of_path",
-    "resolve_endpoint",
-]
+__all__ = ["FakeServer"]
 
-MalformKind = Literal[
-    "html", "invalid_json", "truncated", "empty", "wrong_content_type", "html_after"
-]
-MALFORM_KINDS: Final[frozenset[str]] = frozenset(
-    {"html", "invalid_json", "truncated", "empty", "wrong_content_type", "html_after"}
-)
-When = Literal["before", "after"]
-
-_PATH = re.compile(r"/v1/(?P<endpoint>[a-z/-]+)/json")
 _HTML_500: Final = (
     b"<html><head><title>500 Internal Server Error</title></head>"
     b"<body><h1>Internal Server Error</h1></body></html>"
 )
 _MAX_BODY: Final = 64 * 1024 * 1024
-
-
-def endpoint_of_path(path: str) -> str | None:
-    """The short endpoint name of a JSON API path, or None for anything else."""
-    match = _PATH.fullmatch(path)
-    if match is None or match["endpoint"] not in ENDPOINTS:
-        return None
-    return match["endpoint"]
-
-
-def resolve_endpoint(path: str) -> str:
-    """Accept ``"send-sms"``, ``"/v1/send-sms/json"``, ``"send-sms/json"`` or ``"*"``."""
-    if path == "*":
-        return path
-    candidate = path.strip().removeprefix("/")
-    if candidate.startswith("v1/"):
-        candidate = candidate[3:] if candidate.endswith("/json") else ""
-    candidate = candidate.removesuffix("/json")
-    if candidate not in ENDPOINTS:
-        raise ValueError(f"unknown endpoint {path!r}; expected one of {', '.join(ENDPOINTS)}")
-    return candidate
-
-
-class EndpointPath(str):
-    """The full request path (``"/v1/send-sms/json"``) that also equals ``"send-sms"``.
-
-    Tests may compare with either spelling.  Hashing follows the full path, so
-    in sets and dict keys only the full path matches.
-    """
-
-    endpoint: str | None
-
-    def __new__(cls, path: str, endpoint: str | None = None) -> EndpointPath:
-        self = super().__new__(cls, path)
-        self.endpoint = endpoint
-        return self
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, str):
-            return NotImplemented
-        plain = str(other)
-        return plain == str(self) or (self.endpoint is not None and plain == self.endpoint)
-
-    def __ne__(self, other: object) -> bool:
-        if not isinstance(other, str):
-            return NotImplemented
-        return not self.__eq__(other)
-
-    __hash__ = str.__hash__
-
-
-@attrs.define
-class RecordedRequest:
-    """One request as the fake saw it.
-
-    ``time`` is ``time.monotonic()`` at arrival; ``status`` is the HTTP status
-    answered (None when the connection was dropped or the client had left);
-    ``fault`` names the injected fault, if any; ``headers`` look-ups ignore
-    case; ``processed`` tells whether the account logic ran (so whether an
-    order may exist).  The repr stars the credentials in ``body``.
-    """
-
-    time: float
-    method: str
-    path: EndpointPath
-    endpoint: str | None
-    body: Any = attrs.field(repr=lambda body: repr(_without_secrets(body)))
-    headers: Mapping[str, str] = attrs.field(repr=False)
-    raw: bytes = attrs.field(default=b"", repr=False)
-    status: int | None = None
-    fault: str | None = None
-    processed: bool = False
-
-
-@attrs.define
-class _Fault:
-    kind: Literal["fail", "drop", "malform", "stall"]
-    times: int
-    status: int = 503
-    when: When = "before"
-    malform: str = ""
-    seconds: float = 0.0
-    retry_after: float | None = None
-
-    @property
-    def label(self) -> str:
-        if self.kind == "fail":
-            return f"fail:{self.status}"
-        if self.kind == "malform":
-            return f"malform:{self.malform}"
-        return f"{self.kind}:{self.when}"
-
-
-class _FaultQueue:
-    """Per-endpoint FIFO of one-shot faults; the wildcard ``*`` queue comes second."""
-
-    def __init__(self) -> None:
-        self._queues: dict[str, deque[_Fault]] = {}
-
-    def add(self, endpoint: str, fault: _Fault) -> None:
-        if fault.times < 1:
-            raise ValueError("times must be at least 1")
-        self._queues.setdefault(endpoint, deque()).append(fault)
-
-    def take(self, endpoint: str) -> _Fault | None:
-        for key in (endpoint, "*"):
-            queue = self._queues.get(key)
-            if queue:
-                fault = queue[0]
-                fault.times -= 1
-                if fault.times == 0:
-                    queue.popleft()
-                return attrs.evolve(fault, times=1)
-        return None
-
-    def pending(self, endpoint: str) -> int:
-        return sum(f.times for f in self._queues.get(endpoint, ()))
-
-    def clear(self) -> None:
-        self._queues.clear()
-
-
-def _without_secrets(body: Any) -> Any:
-    """The body with the credentials starred, so reprs in test failures stay clean."""
-    try:
-        auth = body["request"]["authentication"]
-    except (KeyError, TypeError, IndexError):
-        return body
-    if not isinstance(auth, dict):
-        return body
-    starred = {k: "***" if k in ("key", "hash") else v for k, v in auth.items()}
-    return {**body, "request": {**body["request"], "authentication": starred}}
 
 
 def _parse_json(raw: bytes) -> tuple[Any, bool]:
@@ -196,26 +49,21 @@ def _gone(request: web.Request) -> bool:
 
 
 class FakeServer:
-    """A real aiohttp server on loopback in front of an :class:`Account`."""
+    """A real aiohttp server on loopback in front of an :class:`Account`.
 
-    def __init__(
-        self,
-        account: Account,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        seed: int | None = None,
-        fault_rate: float = 0.0,
-        latency: float = 0.0,
-    ) -> None:
+    Slotted, so assigning a setting that moved to ``fake.options`` or
+    ``fake.account`` fails loudly instead of doing nothing.
+    """
+
+    __slots__ = ("_faults", "_port", "_rng", "_runner", "_url", "account", "options", "requests")
+
+    def __init__(self, account: Account) -> None:
         self.account = account
-        self.host = host
-        self.port = port
-        self.fault_rate = fault_rate
-        self.latency = latency
+        self.options = account.options
         self.requests: list[RecordedRequest] = []
-        self._rng = random.Random(seed)  # noqa: S311 (fault injection, not cryptography)
-        self._faults = _FaultQueue()
+        self._port = self.options.port
+        self._rng = random.Random(self.options.seed)  # noqa: S311 (fault injection, not crypto)
+        self._faults = FaultQueue()
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
 
@@ -229,11 +77,25 @@ class FakeServer:
         return self._url
 
     @property
+    def port(self) -> int:
+        """The bound port once started (a restart binds it again); ``options.port`` before."""
+        return self._port
+
+    @property
     def running(self) -> bool:
         return self._runner is not None
 
+    @property
+    def latency(self) -> float:
+        """Seconds added before every answer (``fake.options.latency``)."""
+        return self.options.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self.options.latency = seconds
+
     async def start(self) -> None:
-        """Bind and serve; a second call while running does nothing."""
+        """Bind and serve (a restart reuses the port); a second call while running does nothing."""
         if self._runner is not None:
             return
         app = web.Application(client_max_size=_MAX_BODY)
@@ -241,7 +103,7 @@ class FakeServer:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.25)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            site = web.TCPSite(runner, self.options.host, self._port)
             await site.start()
         except BaseException:
             await runner.cleanup()
@@ -249,7 +111,7 @@ class FakeServer:
         self._runner = runner
         address = runner.addresses[0]
         host, port = str(address[0]), int(address[1])
-        self.port = port
+        self._port = port
         shown = f"[{host}]" if ":" in host else host
         self._url = f"http://{shown}:{port}"
 
@@ -269,14 +131,14 @@ class FakeServer:
         if not 400 <= status <= 599:
             raise ValueError("status must be a 4xx or 5xx code")
         self._faults.add(
-            resolve_endpoint(path), _Fault("fail", times, status=status, retry_after=retry_after)
+            resolve_endpoint(path), Fault("fail", times, status=status, retry_after=retry_after)
         )
 
     def drop(self, path: str, when: When = "before", times: int = 1) -> None:
         """Close the connection without an answer, before or after processing."""
         if when not in ("before", "after"):
             raise ValueError("when must be 'before' or 'after'")
-        self._faults.add(resolve_endpoint(path), _Fault("drop", times, when=when))
+        self._faults.add(resolve_endpoint(path), Fault("drop", times, when=when))
 
     def malform(self, path: str, kind: MalformKind, times: int = 1) -> None:
         """Answer with a body the SDK cannot (or, for wrong_content_type, should) parse."""
@@ -284,7 +146,7 @@ class FakeServer:
             raise ValueError(
                 f"unknown malform kind {kind!r}; expected one of {sorted(MALFORM_KINDS)}"
             )
-        self._faults.add(resolve_endpoint(path), _Fault("malform", times, malform=kind))
+        self._faults.add(resolve_endpoint(path), Fault("malform", times, malform=kind))
 
     def stall(self, path: str, seconds: float, times: int = 1, *, when: When = "before") -> None:
         """Sleep ``seconds`` before answering, for client timeouts.
@@ -297,7 +159,7 @@ class FakeServer:
             raise ValueError("seconds must not be negative")
         if when not in ("before", "after"):
             raise ValueError("when must be 'before' or 'after'")
-        self._faults.add(resolve_endpoint(path), _Fault("stall", times, seconds=seconds, when=when))
+        self._faults.add(resolve_endpoint(path), Fault("stall", times, seconds=seconds, when=when))
 
     def pending_faults(self, path: str) -> int:
         """How many queued one-shot faults are left for ``path``."""
@@ -306,7 +168,7 @@ class FakeServer:
     def reset_faults(self) -> None:
         """Forget every queued fault and set ``fault_rate`` to 0 (``latency`` stays)."""
         self._faults.clear()
-        self.fault_rate = 0.0
+        self.options.fault_rate = 0.0
 
     def sent_requests(self, endpoint: str) -> list[RecordedRequest]:
         """The recorded requests to one endpoint, in arrival order."""
@@ -319,14 +181,13 @@ class FakeServer:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         arrival = time.monotonic()
-        path = request.path
-        endpoint = endpoint_of_path(path)
+        endpoint = endpoint_of_path(request.path)
         raw = await request.read()
         body, parsed = _parse_json(raw)
         record = RecordedRequest(
             time=arrival,
             method=request.method,
-            path=EndpointPath(path, endpoint),
+            path=endpoint if endpoint is not None else request.path,
             endpoint=endpoint,
             body=body,
             headers=CIMultiDict(request.headers),
@@ -334,46 +195,75 @@ class FakeServer:
         )
         self.requests.append(record)
         if request.method != "POST" or endpoint is None:
-            return await self._answer(request, record, self.account.reply(endpoint, 404))
-
+            return await self._answer(request, record, error_reply(self.account, endpoint, 404))
         fault = self._faults.take(endpoint)
-        if fault is None and self.fault_rate > 0 and self._rng.random() < self.fault_rate:
-            fault = _Fault("fail", 1, status=503)
+        rate = self.options.fault_rate
+        if fault is None and rate > 0 and self._rng.random() < rate:
+            fault = Fault("fail", 1, status=503)
         if fault is None:
             return await self._answer(request, record, self._process(record, endpoint, parsed))
         record.fault = fault.label
+        return await self._inject(request, record, endpoint, parsed, fault)
 
+    async def _inject(
+        self,
+        request: web.Request,
+        record: RecordedRequest,
+        endpoint: str,
+        parsed: bool,
+        fault: Fault,
+    ) -> web.StreamResponse:
         if fault.kind == "fail":
             headers = {}
             if fault.retry_after is not None:
                 headers["Retry-After"] = f"{fault.retry_after:g}"
-            reply = self.account.reply(endpoint, fault.status)
+            reply = error_reply(self.account, endpoint, fault.status)
             return await self._answer(request, record, reply, headers)
         if fault.kind == "stall":
-            if fault.when == "after":
-                reply = self._process(record, endpoint, parsed)
-                await asyncio.sleep(fault.seconds)
-                return await self._answer(request, record, reply)
-            await asyncio.sleep(fault.seconds)
-            if _gone(request):
-                return web.Response(status=204)
-            return await self._answer(request, record, self._process(record, endpoint, parsed))
+            return await self._stall(request, record, endpoint, parsed, fault)
         if fault.kind == "drop":
-            if fault.when == "after":
-                self._process(record, endpoint, parsed)
-            if self.latency > 0:
-                await asyncio.sleep(self.latency)
-            transport = request.transport
-            if transport is not None:
-                transport.close()
-            return web.Response(status=204)
+            return await self._drop(request, record, endpoint, parsed, fault)
         return await self._malformed(request, record, endpoint, parsed, fault.malform)
+
+    async def _stall(
+        self,
+        request: web.Request,
+        record: RecordedRequest,
+        endpoint: str,
+        parsed: bool,
+        fault: Fault,
+    ) -> web.StreamResponse:
+        if fault.when == "after":
+            reply = self._process(record, endpoint, parsed)
+            await asyncio.sleep(fault.seconds)
+            return await self._answer(request, record, reply)
+        await asyncio.sleep(fault.seconds)
+        if _gone(request):
+            return web.Response(status=204)
+        return await self._answer(request, record, self._process(record, endpoint, parsed))
+
+    async def _drop(
+        self,
+        request: web.Request,
+        record: RecordedRequest,
+        endpoint: str,
+        parsed: bool,
+        fault: Fault,
+    ) -> web.StreamResponse:
+        if fault.when == "after":
+            self._process(record, endpoint, parsed)
+        if self.options.latency > 0:
+            await asyncio.sleep(self.options.latency)
+        transport = request.transport
+        if transport is not None:
+            transport.close()
+        return web.Response(status=204)
 
     def _process(self, record: RecordedRequest, endpoint: str, parsed: bool) -> Reply:
         record.processed = True
         if not parsed:
-            return self.account.reply(endpoint, 400)
-        return self.account.handle(endpoint, record.body)
+            return error_reply(self.account, endpoint, 400)
+        return dispatch(self.account, endpoint, record.body)
 
     async def _malformed(
         self, request: web.Request, record: RecordedRequest, endpoint: str, parsed: bool, kind: str
@@ -412,8 +302,8 @@ class FakeServer:
         content_type: str,
         headers: Mapping[str, str] | None = None,
     ) -> web.StreamResponse:
-        if self.latency > 0:
-            await asyncio.sleep(self.latency)
+        if self.options.latency > 0:
+            await asyncio.sleep(self.options.latency)
         if not _gone(request):
             record.status = status
         return web.Response(

@@ -20,7 +20,8 @@ from typing import Any, Final
 import aiohttp
 import attrs
 
-from ._state import Account, DeliveryEvent
+from ._models import DeliveryEvent
+from ._state import Account
 
 __all__ = ["WebhookDelivery", "WebhookSender"]
 
@@ -40,25 +41,12 @@ class WebhookDelivery:
     """True for the deliberate second copy sent because of ``webhook_duplicates``."""
 
 
-@attrs.define(kw_only=True)
-class WebhookOptions:
-    """Tuning for the sender; each is a constructor option of the fake."""
-
-    concurrency: int = 100
-    retries: int = 3
-    retry_delay: float = 0.05
-    timeout: float = 5.0
-    interval: float = 0.05
-    duplicates: float = 0.0
-    reorder: bool = False
-
-
 class WebhookSender:
     """Background delivery while the fake runs, plus :meth:`flush` for tests."""
 
-    def __init__(self, account: Account, options: WebhookOptions, rng: random.Random) -> None:
+    def __init__(self, account: Account, rng: random.Random) -> None:
         self.account = account
-        self.options = options
+        self.options = account.options
         self.deliveries: list[WebhookDelivery] = []
         self._rng = rng
         self._session: aiohttp.ClientSession | None = None
@@ -89,7 +77,7 @@ class WebhookSender:
 
     async def flush(self) -> list[WebhookDelivery]:
         """Send every event due now, wait for all POSTs in flight, return this flush's."""
-        if self.account.webhook_url is None:
+        if self.options.webhook_url is None:
             raise RuntimeError("set webhook_url before delivering webhooks")
         async with self._lock:
             fresh = self._dispatch(self.account.collect_events())
@@ -99,8 +87,8 @@ class WebhookSender:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(self.options.interval)
-            if self.account.webhook_url is None:
+            await asyncio.sleep(self.options.webhook_interval)
+            if self.options.webhook_url is None:
                 continue
             async with self._lock:
                 self._dispatch(self.account.collect_events())
@@ -109,11 +97,12 @@ class WebhookSender:
         batch: list[WebhookDelivery] = []
         for event in events:
             batch.append(WebhookDelivery(event))
-            if self.options.duplicates and self._rng.random() < self.options.duplicates:
+            chance = self.options.webhook_duplicates
+            if chance and self._rng.random() < chance:
                 batch.append(WebhookDelivery(event, duplicate=True))
-        if self.options.reorder:
+        if self.options.webhook_reorder:
             self._rng.shuffle(batch)
-        url = self.account.webhook_url
+        url = self.options.webhook_url
         if url is None:  # pragma: no cover - both callers check first
             return []
         for delivery in batch:
@@ -128,10 +117,10 @@ class WebhookSender:
 
     def _http(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
         if self._session is None or self._semaphore is None:
-            limit = max(1, self.options.concurrency)
+            limit = max(1, self.options.webhook_concurrency)
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=limit),
-                timeout=aiohttp.ClientTimeout(total=self.options.timeout),
+                timeout=aiohttp.ClientTimeout(total=self.options.webhook_timeout),
                 headers={"User-Agent": _USER_AGENT},
             )
             self._semaphore = asyncio.Semaphore(limit)
@@ -139,14 +128,14 @@ class WebhookSender:
 
     async def _post(self, url: str, delivery: WebhookDelivery) -> None:
         payload = delivery.event.payload()
-        if self.account.legacy_types:
+        if self.options.legacy_types:
             report = payload["report"]
             report["id"], report["packet_id"] = str(report["id"]), str(report["packet_id"])
         body = json.dumps(payload, ensure_ascii=False).encode()
         session, semaphore = self._http()
-        for attempt in range(self.options.retries + 1):
+        for attempt in range(self.options.webhook_retries + 1):
             if attempt:
-                await asyncio.sleep(self.options.retry_delay * 2 ** (attempt - 1))
+                await asyncio.sleep(self.options.webhook_retry_delay * 2 ** (attempt - 1))
             delivery.attempts += 1
             try:
                 async with (

@@ -11,8 +11,8 @@ from .conftest import Invoke, ThreadedFake
 
 
 def test_balance_table_and_json(cli: Invoke, fake: ThreadedFake) -> None:
-    fake.call(setattr, fake.fake, "balance", Decimal("12.5"))
-    fake.call(setattr, fake.fake, "sms_credits", 4321)
+    fake.call(setattr, fake.fake.account, "balance", Decimal("12.5"))
+    fake.call(setattr, fake.fake.account, "sms_credits", 4321)
     table = ok(cli("balance")).stdout
     assert "12.5" in table and "4321" in table
     assert json_doc(cli("balance", "--json")) == {"amount": "12.5", "sms": 4321}

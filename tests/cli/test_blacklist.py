@@ -11,7 +11,7 @@ from .conftest import Invoke, ThreadedFake
 
 
 def listed(fake: ThreadedFake) -> list[str]:
-    return fake.call(lambda: list(fake.fake.blacklist))
+    return fake.call(lambda: list(fake.fake.account.blacklist))
 
 
 def test_add_list_remove(cli: Invoke, fake: ThreadedFake) -> None:
@@ -36,7 +36,9 @@ def test_add_list_remove(cli: Invoke, fake: ThreadedFake) -> None:
 def test_list_walks_every_page(cli: Invoke, fake: ThreadedFake) -> None:
     numbers = [f"+90505{i:07d}" for i in range(1205)]
     for i, number in enumerate(numbers):
-        fake.call(fake.fake.add_blacklist, number, blocked_at=datetime(2025, 1, 1, 0, 0, i % 60))
+        fake.call(
+            fake.fake.account.add_blacklist, number, blocked_at=datetime(2025, 1, 1, 0, 0, i % 60)
+        )
     rows = json_lines(cli("blacklist", "list", "--json"))
     assert sorted(r["number"] for r in rows) == numbers
     assert len(fake.call(fake.fake.sent_requests, "get-blacklist")) == 2
@@ -45,7 +47,7 @@ def test_list_walks_every_page(cli: Invoke, fake: ThreadedFake) -> None:
 def test_removing_an_unlisted_number_names_progress_not_numbers(
     cli: Invoke, fake: ThreadedFake
 ) -> None:
-    fake.call(fake.fake.add_blacklist, "+905051234567")
+    fake.call(fake.fake.account.add_blacklist, "+905051234567")
     line = failed(cli("blacklist", "remove", "5051234567", "5321234567"), EXIT_API)
     assert "474" in line and "Bu numara üzerindeki engelleme kaldırılamaz" in line
     assert "argument 2" in line and "1 of 2 number(s) removed" in line

@@ -32,7 +32,7 @@ def write(tmp_path: Path, text: str) -> str:
 def test_register_a_csv(cli: Invoke, fake: ThreadedFake, tmp_path: Path) -> None:
     doc = json_doc(cli("iys", "register", write(tmp_path, CSV), *BRAND, "--yes", "--json"))
     assert doc == {"registered": 3, "requests": 1, "brand_code": 696422}
-    consents = fake.call(lambda: dict(fake.fake.consents))
+    consents = fake.call(lambda: dict(fake.fake.account.consents))
     first = consents[("+905051234567", "BIREYSEL", "MESAJ")]
     assert first.status == "ONAY" and first.source == "HS_WEB"
     assert first.consent_date == datetime(2026, 1, 7, 23, 50, tzinfo=ISTANBUL)
@@ -44,7 +44,7 @@ def test_register_a_csv(cli: Invoke, fake: ThreadedFake, tmp_path: Path) -> None
 def test_register_asks_first(cli: Invoke, fake: ThreadedFake, tmp_path: Path) -> None:
     result = cli("iys", "register", write(tmp_path, CSV), *BRAND, input="n\n")
     assert result.exit_code == EXIT_ABORTED and "Register 3 consent(s)?" in result.stderr
-    assert fake.call(lambda: len(fake.fake.consents)) == 0
+    assert fake.call(lambda: len(fake.fake.account.consents)) == 0
     result = ok(cli("iys", "register", write(tmp_path, CSV), *BRAND, input="evet\n"))
     assert result.stdout.strip() == "3 consent(s) registered in 1 request(s)."
 
@@ -85,14 +85,16 @@ def test_bad_files_are_refused_before_any_request(
 def test_register_without_subscription_is_an_api_error(
     cli: Invoke, fake: ThreadedFake, tmp_path: Path
 ) -> None:
-    fake.call(setattr, fake.fake, "iys_subscription", False)
+    fake.call(setattr, fake.fake.options, "iys_subscription", False)
     line = failed(cli("iys", "register", write(tmp_path, CSV), *BRAND, "-y"), EXIT_API)
     assert "403" in line and "Aktif abonelik bulunamadı" in line
 
 
 def test_check(cli: Invoke, fake: ThreadedFake) -> None:
     fake.call(
-        fake.fake.add_consent, "+905051234567", consent_date=datetime(2025, 12, 10, tzinfo=ISTANBUL)
+        fake.fake.account.add_consent,
+        "+905051234567",
+        consent_date=datetime(2025, 12, 10, tzinfo=ISTANBUL),
     )
     doc = json_doc(cli("iys", "check", "5051234567", *BRAND, "--json"))
     assert doc == {

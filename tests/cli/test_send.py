@@ -18,7 +18,7 @@ SEND = ("send", "--sender", "ACME")
 
 
 def order_of(fake: ThreadedFake, order_id: str) -> object:
-    return fake.call(lambda: fake.fake.orders[order_id])
+    return fake.call(lambda: fake.fake.account.orders[order_id])
 
 
 def test_send_json_holds_the_order_id_the_server_has(cli: Invoke, fake: ThreadedFake) -> None:
@@ -35,7 +35,7 @@ def test_send_json_holds_the_order_id_the_server_has(cli: Invoke, fake: Threaded
         )
     )
     assert doc == {"id": doc["id"], "recipients": 2}  # the duplicate spelling counts once
-    order = fake.call(lambda: fake.fake.orders[doc["id"]])
+    order = fake.call(lambda: fake.fake.account.orders[doc["id"]])
     assert set(order.recipients) == {"+905051234567", "+905321234567"}
     assert order.text == "Merhaba" and order.sender == "ACME" and order.iys == "0"
 
@@ -53,7 +53,7 @@ def test_numbers_from_a_file(cli: Invoke, fake: ThreadedFake, tmp_path: Path) ->
     numbers = tmp_path / "numbers.txt"
     numbers.write_text("# customers\n5051234567\n\n05321234567\n+905431234567\n", "utf-8")
     doc = json_doc(cli(*SEND, "--file", str(numbers), "--text", "Duyuru", "-y", "--json"))
-    order = fake.call(lambda: fake.fake.orders[doc["id"]])
+    order = fake.call(lambda: fake.fake.account.orders[doc["id"]])
     assert sorted(order.recipients) == ["+905051234567", "+905321234567", "+905431234567"]
 
 
@@ -62,8 +62,8 @@ def test_numbers_from_stdin_dash_and_pipe(cli: Invoke, fake: ThreadedFake) -> No
         cli(*SEND, "5051234567", "-", "--text", "a", "-y", "--json", input="5321234567\n")
     )
     piped = json_doc(cli(*SEND, "--text", "b", "-y", "--json", input="5431234567\n5551234567\n"))
-    first = fake.call(lambda: fake.fake.orders[dash["id"]])
-    second = fake.call(lambda: fake.fake.orders[piped["id"]])
+    first = fake.call(lambda: fake.fake.account.orders[dash["id"]])
+    second = fake.call(lambda: fake.fake.account.orders[piped["id"]])
     assert sorted(first.recipients) == ["+905051234567", "+905321234567"]
     assert sorted(second.recipients) == ["+905431234567", "+905551234567"]
 
@@ -71,7 +71,7 @@ def test_numbers_from_stdin_dash_and_pipe(cli: Invoke, fake: ThreadedFake) -> No
 def test_stdin_numbers_need_yes(cli: Invoke, fake: ThreadedFake) -> None:
     line = failed(cli(*SEND, "--text", "x", input="5051234567\n"), USAGE)
     assert "--yes" in line
-    assert fake.call(lambda: len(fake.fake.orders)) == 0
+    assert fake.call(lambda: len(fake.fake.account.orders)) == 0
 
 
 def test_without_a_terminal_and_without_yes_nothing_is_sent(
@@ -79,7 +79,7 @@ def test_without_a_terminal_and_without_yes_nothing_is_sent(
 ) -> None:
     line = failed(cli(*SEND, "5051234567", "--text", "x"), USAGE)
     assert "not a terminal" in line and "--yes" in line
-    assert fake.call(lambda: len(fake.fake.orders)) == 0
+    assert fake.call(lambda: len(fake.fake.account.orders)) == 0
 
 
 @pytest.mark.usefixtures("tty")
@@ -88,19 +88,19 @@ def test_declining_the_prompt_sends_nothing(cli: Invoke, fake: ThreadedFake) -> 
     assert result.exit_code == EXIT_ABORTED
     assert "Send to 1 recipient(s)? [y/N]" in result.stderr and "nothing was done" in result.stderr
     assert result.stdout == ""
-    assert fake.call(lambda: len(fake.fake.orders)) == 0
+    assert fake.call(lambda: len(fake.fake.account.orders)) == 0
     assert cli(*SEND, "5051234567", "--text", "x", input="").exit_code == EXIT_ABORTED  # EOF
 
 
 @pytest.mark.usefixtures("tty")
 def test_accepting_the_prompt_sends(cli: Invoke, fake: ThreadedFake) -> None:
     doc = json_doc(cli(*SEND, "5051234567", "--text", "x", "--json", input="y\n"))
-    assert fake.call(lambda: doc["id"] in fake.fake.orders)
+    assert fake.call(lambda: doc["id"] in fake.fake.account.orders)
 
 
 def test_commercial_send_carries_the_iys_list(cli: Invoke, fake: ThreadedFake) -> None:
     doc = json_doc(cli(*SEND, "5051234567", "--text", "İndirim", "--iys", "tacir", "-y", "--json"))
-    order = fake.call(lambda: fake.fake.orders[doc["id"]])
+    order = fake.call(lambda: fake.fake.account.orders[doc["id"]])
     assert (order.iys, order.iys_list) == ("1", "TACIR")
 
 
@@ -109,12 +109,12 @@ def test_schedule_then_cancel(cli: Invoke, fake: ThreadedFake) -> None:
     when = (now + timedelta(hours=2)).astimezone(ZoneInfo("Europe/Istanbul"))
     naive = when.replace(tzinfo=None).isoformat(timespec="minutes")  # Istanbul wall time
     doc = json_doc(cli(*SEND, "5051234567", "--text", "later", "--schedule", naive, "-y", "--json"))
-    order = fake.call(lambda: fake.fake.orders[doc["id"]])
+    order = fake.call(lambda: fake.fake.account.orders[doc["id"]])
     assert order.scheduled and order.send_at.replace(second=0) == when.replace(
         second=0, microsecond=0
     )
     assert json_doc(cli("cancel", doc["id"], "--json")) == {"id": doc["id"], "cancelled": True}
-    assert fake.call(lambda: fake.fake.orders[doc["id"]].cancelled)
+    assert fake.call(lambda: fake.fake.account.orders[doc["id"]].cancelled)
     assert "cancelled" in ok(cli("cancel", "--help")).stdout
     line = failed(cli("cancel", doc["id"]), EXIT_API)  # a second cancel: 455
     assert "455" in line and "Sipariş bulunamadı" in line and "no longer cancellable" in line
@@ -182,7 +182,7 @@ def test_unknown_outcome_exits_5_and_warns_against_resending(
     fake.call(fake.fake.drop, "send-sms", when="after")
     line = failed(cli(*SEND, "5051234567", "--text", "x", "-y", "--json"), EXIT_OUTCOME_UNKNOWN)
     assert "Do NOT resend" in line
-    assert fake.call(lambda: len(fake.fake.orders)) == 1  # it did go through
+    assert fake.call(lambda: len(fake.fake.account.orders)) == 1  # it did go through
     assert len(fake.call(fake.fake.sent_requests, "send-sms")) == 1  # and was not repeated
 
 
@@ -201,4 +201,4 @@ def test_sender_from_the_environment(cli: Invoke, fake: ThreadedFake) -> None:
             "send", "5051234567", "--text", "x", "-y", "--json", env={"ILETIMERKEZI_SENDER": "ACME"}
         )
     )
-    assert fake.call(lambda: fake.fake.orders[doc["id"]].sender) == "ACME"
+    assert fake.call(lambda: fake.fake.account.orders[doc["id"]].sender) == "ACME"

@@ -170,7 +170,7 @@ async def test_four_processes_share_one_100_per_second_budget(
         finally:
             gc.enable()
         sends = [r for r in fake.requests if r.path == "send-sms"]
-        stored_orders = len(fake.orders)
+        stored_orders = len(fake.account.orders)
 
     # Every send went through once: 600 distinct orders, no failure, no retry.
     order_ids = [oid for res in results for oid in res["orders"]]

@@ -222,7 +222,7 @@ async def _scheduled_order(fake: FakeIletiMerkezi, client: im.Client) -> dict[st
 
 async def _historical_order(fake: FakeIletiMerkezi, client: im.Client) -> dict[str, Any]:
     oid = fake.add_order(datetime(2025, 3, 5, 12, 0), recipients=5)
-    return {"order": oid, "numbers": list(fake.orders[oid].recipients)}
+    return {"order": oid, "numbers": list(fake.account.orders[oid].recipients)}
 
 
 async def _window_orders(fake: FakeIletiMerkezi, client: im.Client) -> dict[str, Any]:
@@ -234,14 +234,14 @@ async def _window_orders(fake: FakeIletiMerkezi, client: im.Client) -> dict[str,
 async def _blacklisted(fake: FakeIletiMerkezi, client: im.Client) -> dict[str, Any]:
     base = datetime(2025, 1, 1, 8, 0)
     numbers = [
-        fake.add_blacklist(n, blocked_at=base + timedelta(minutes=i))
+        fake.account.add_blacklist(n, blocked_at=base + timedelta(minutes=i))
         for i, n in enumerate([NUMBER, OTHER, "+905441112233"])
     ]
     return {"numbers": numbers}
 
 
 async def _consent(fake: FakeIletiMerkezi, client: im.Client) -> dict[str, Any]:
-    fake.add_consent(NUMBER, consent_date=datetime(2025, 1, 2, 10, 0))
+    fake.account.add_consent(NUMBER, consent_date=datetime(2025, 1, 2, 10, 0))
     return {}
 
 
@@ -250,20 +250,20 @@ async def _inbound(fake: FakeIletiMerkezi, client: im.Client) -> dict[str, Any]:
 
 
 def _orders_made(fake: FakeIletiMerkezi, ctx: dict[str, Any]) -> int:
-    return len(fake.orders)
+    return len(fake.account.orders)
 
 
 def _check_order(recipients: int) -> Callable[[Any, FakeIletiMerkezi, dict[str, Any]], None]:
     def check(order: Any, fake: FakeIletiMerkezi, ctx: dict[str, Any]) -> None:
         assert isinstance(order, im.Order)
         assert order.recipients == recipients
-        assert order.id in fake.orders
+        assert order.id in fake.account.orders
 
     return check
 
 
 def _check_cancelled(result: Any, fake: FakeIletiMerkezi, ctx: dict[str, Any]) -> None:
-    assert result is None and fake.orders[ctx["order"]].cancelled
+    assert result is None and fake.account.orders[ctx["order"]].cancelled
 
 
 def _check_report(report: Any, fake: FakeIletiMerkezi, ctx: dict[str, Any]) -> None:
@@ -280,7 +280,7 @@ def _check_equal(key: str) -> Callable[[Any, FakeIletiMerkezi, dict[str, Any]], 
 
 
 def _check_balance(balance: Any, fake: FakeIletiMerkezi, ctx: dict[str, Any]) -> None:
-    assert isinstance(balance, im.Balance) and balance.sms == fake.sms_credits
+    assert isinstance(balance, im.Balance) and balance.sms == fake.account.sms_credits
 
 
 def _check_senders(senders: Any, fake: FakeIletiMerkezi, ctx: dict[str, Any]) -> None:
@@ -288,16 +288,16 @@ def _check_senders(senders: Any, fake: FakeIletiMerkezi, ctx: dict[str, Any]) ->
 
 
 def _check_blocked(result: Any, fake: FakeIletiMerkezi, ctx: dict[str, Any]) -> None:
-    assert result is None and NUMBER in fake.blacklist
+    assert result is None and NUMBER in fake.account.blacklist
 
 
 def _check_unblocked(result: Any, fake: FakeIletiMerkezi, ctx: dict[str, Any]) -> None:
-    assert result is None and NUMBER not in fake.blacklist
+    assert result is None and NUMBER not in fake.account.blacklist
 
 
 def _check_registered(result: Any, fake: FakeIletiMerkezi, ctx: dict[str, Any]) -> None:
     assert isinstance(result, list) and len(result) == 1
-    assert fake.consents[(OTHER, "BIREYSEL", "MESAJ")].status == "RET"
+    assert fake.account.consents[(OTHER, "BIREYSEL", "MESAJ")].status == "RET"
 
 
 def _check_consent(consent: Any, fake: FakeIletiMerkezi, ctx: dict[str, Any]) -> None:
@@ -352,7 +352,7 @@ ENDPOINTS = [
         _scheduled_order,
         lambda c, ctx: c.sms.cancel(ctx["order"]),
         _check_cancelled,
-        lambda f, ctx: int(f.orders[ctx["order"]].cancelled),
+        lambda f, ctx: int(f.account.orders[ctx["order"]].cancelled),
     ),
     Endpoint(
         "reports_get",
@@ -393,7 +393,7 @@ ENDPOINTS = [
         _nothing,
         lambda c, ctx: c.blacklist.add("0505 123 45 67"),
         _check_blocked,
-        lambda f, ctx: int(NUMBER in f.blacklist),
+        lambda f, ctx: int(NUMBER in f.account.blacklist),
     ),
     Endpoint(
         "blacklist_remove",
@@ -402,7 +402,7 @@ ENDPOINTS = [
         _blacklisted,
         lambda c, ctx: c.blacklist.remove("5051234567"),
         _check_unblocked,
-        lambda f, ctx: int(NUMBER not in f.blacklist),
+        lambda f, ctx: int(NUMBER not in f.account.blacklist),
     ),
     Endpoint(
         "blacklist_list",
@@ -420,7 +420,7 @@ ENDPOINTS = [
         _nothing,
         lambda c, ctx: c.iys.register(BRAND, [CONSENT]),
         _check_registered,
-        lambda f, ctx: int((OTHER, "BIREYSEL", "MESAJ") in f.consents),
+        lambda f, ctx: int((OTHER, "BIREYSEL", "MESAJ") in f.account.consents),
     ),
     Endpoint(
         "iys_check",
@@ -504,7 +504,7 @@ async def test_cell(endpoint_name: str, fault: str) -> None:
         sent = fake.sent_requests(endpoint.path)  # records; .processed is read at the end
         # The client is still usable afterwards: its pool was not poisoned by the fault.
         fake.reset_faults()
-        assert (await guarded(client.account.balance())).sms == fake.sms_credits
+        assert (await guarded(client.account.balance())).sms == fake.account.sms_credits
     assert client.closed
     # The fake is closed, and closing waited for any stalled handler (which then saw
     # that the client had gone), so what the records and the state say now is final.
@@ -527,4 +527,4 @@ async def test_cell(endpoint_name: str, fault: str) -> None:
         # (adding to the blacklist twice is one entry: the endpoint is idempotent).
         assert endpoint.effect(fake, ctx) - effect_before == min(processed, 1)
         if endpoint.retry_class is SEND:
-            assert len(fake.orders) == processed  # never two orders for one send
+            assert len(fake.account.orders) == processed  # never two orders for one send

@@ -50,15 +50,19 @@ def _seed_data(fake: FakeIletiMerkezi) -> dict[str, list[str]]:
     fake.add_orders(times)
     fake.add_orders([first - timedelta(seconds=1), first + timedelta(days=60)])  # outside
     inside = sorted(
-        (o for o in fake.orders.values() if START <= o.submitted_at.astimezone(IST).date() <= END),
+        (
+            o
+            for o in fake.account.orders.values()
+            if START <= o.submitted_at.astimezone(IST).date() <= END
+        ),
         key=lambda o: (o.submitted_at, int(o.id)),
     )
     big = fake.add_order(datetime(2025, 8, 1, 12, 0), recipients=BIG_ORDER)  # outside START..END
-    messages = list(fake.orders[big].recipients)
+    messages = list(fake.account.orders[big].recipients)
     blocked_at = datetime(2025, 1, 1, 8, 0, tzinfo=IST)
     prefixes = ("505", "532", "542", "555")
     blacklist = [
-        fake.add_blacklist(
+        fake.account.add_blacklist(
             f"+90{prefixes[i % 4]}{i:07d}", blocked_at=blocked_at + timedelta(seconds=i)
         )
         for i in range(BLOCKED)

@@ -101,7 +101,7 @@ async def test_five_thousand_sends_through_random_faults() -> None:
 
     # The fake is closed: no request is still being handled, so its state is final.
     orders_by_text: dict[str, list[str]] = {}
-    for order in fake.orders.values():
+    for order in fake.account.orders.values():
         orders_by_text.setdefault(order.text, []).append(order.id)
     processed = Counter(
         r.body["request"]["order"]["message"]["text"]
@@ -125,9 +125,9 @@ async def test_five_thousand_sends_through_random_faults() -> None:
             kinds["failed, not sent"] += 1
 
     assert kinds.total() == SENDS, kinds
-    assert len(fake.orders) == kinds["returned"] + kinds["unknown, sent"], kinds
+    assert len(fake.account.orders) == kinds["returned"] + kinds["unknown, sent"], kinds
     # No two orders for one logical send: every text at the fake is distinct.
-    assert len(orders_by_text) == len(fake.orders)
+    assert len(orders_by_text) == len(fake.account.orders)
     # Both fault kinds really happened, so the accounting above was exercised.
     faults = Counter(r.fault for r in fake.sent_requests("send-sms") if r.fault is not None)
     assert faults["fail:503"] >= SENDS * 0.03, faults

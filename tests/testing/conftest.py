@@ -32,7 +32,7 @@ class Api:
 
     def body(self, auth: dict[str, Any] | None = None, **blocks: Any) -> dict[str, Any]:
         if auth is None:
-            auth = {"key": self.fake.api_key, "hash": self.fake.api_hash}
+            auth = {"key": self.fake.options.api_key, "hash": self.fake.options.api_hash}
         return {"request": {"authentication": auth, **blocks}}
 
     async def post(self, endpoint: str, payload: Any) -> tuple[int, dict[str, Any]]:

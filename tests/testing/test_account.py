@@ -17,7 +17,7 @@ async def test_balance(api: Api, fake: FakeIletiMerkezi) -> None:
     body = await api.call("get-balance")
     assert body["balance"] == {"amount": 1000.0, "sms": 10000}
     assert isinstance(body["balance"]["amount"], float)
-    fake.balance = Decimal("10.584")
+    fake.account.balance = Decimal("10.584")
     await api.send_id(["5051234567", "5051234568"])
     assert (await api.call("get-balance"))["balance"] == {"amount": 10.584, "sms": 9998}
 
@@ -31,12 +31,12 @@ async def test_legacy_balance_is_strings(api: Api) -> None:
 
 async def test_senders(api: Api, fake: FakeIletiMerkezi) -> None:
     assert (await api.call("get-sender"))["senders"] == {"sender": ["APITEST"]}
-    fake.add_sender("eMarka Test")
-    fake.add_sender("eMarka Test")
+    fake.account.add_sender("eMarka Test")
+    fake.account.add_sender("eMarka Test")
     assert (await api.call("get-sender"))["senders"] == {"sender": ["APITEST", "eMarka Test"]}
-    assert fake.senders == ("APITEST", "eMarka Test")
+    assert fake.account.senders == ("APITEST", "eMarka Test")
     with pytest.raises(ValueError, match="sender"):
-        fake.add_sender("")
+        fake.account.add_sender("")
 
 
 @pytest.mark.fake_iletimerkezi(senders=())
@@ -55,10 +55,10 @@ async def test_add_blacklist_formats_and_idempotency(
     api: Api, fake: FakeIletiMerkezi, number: str
 ) -> None:
     assert await api.code("add-blacklist", blacklist={"number": number}) == 200
-    blocked_at = fake.blacklist["+905051234567"]
+    blocked_at = fake.account.blacklist["+905051234567"]
     fake.advance(60)
     assert await api.code("add-blacklist", blacklist={"number": "5051234567"}) == 200
-    assert dict(fake.blacklist) == {"+905051234567": blocked_at}
+    assert dict(fake.account.blacklist) == {"+905051234567": blocked_at}
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ async def test_non_turkish_mobile_prefix_is_466(
 ) -> None:
     assert await api.code("add-blacklist", blacklist={"number": number}) == 466
     assert await api.code("delete-blacklist", blacklist={"number": number}) == 466
-    assert len(fake.blacklist) == 0
+    assert len(fake.account.blacklist) == 0
 
 
 @pytest.mark.parametrize("prefix", ["500", "501", "505", "507", "530", "539", "542", "555", "561"])
@@ -100,7 +100,7 @@ async def test_delete_blacklist_is_not_idempotent(api: Api, fake: FakeIletiMerke
     assert await api.code("delete-blacklist", blacklist={"number": "5051234567"}) == 474
     await api.call("add-blacklist", blacklist={"number": "5051234567"})
     assert await api.code("delete-blacklist", blacklist={"number": "+905051234567"}) == 200
-    assert "+905051234567" not in fake.blacklist
+    assert "+905051234567" not in fake.account.blacklist
     assert await api.code("delete-blacklist", blacklist={"number": "5051234567"}) == 474
 
 
@@ -122,7 +122,7 @@ async def test_get_blacklist_default_and_numbers_with_plus90(
 async def test_get_blacklist_pagination(api: Api, fake: FakeIletiMerkezi) -> None:
     start = datetime(2026, 1, 1)
     for i in range(1500):
-        fake.add_blacklist(f"505{i:07d}", blocked_at=start + timedelta(seconds=i))
+        fake.account.add_blacklist(f"505{i:07d}", blocked_at=start + timedelta(seconds=i))
     first = (await api.call("get-blacklist"))["blacklist"]
     assert first["count"] == 1500
     assert len(first["number"]) == 1000
@@ -157,11 +157,11 @@ async def test_get_blacklist_errors(api: Api, block: Any, code: int) -> None:
 
 
 async def test_get_blacklist_filter_on_blocked_at(api: Api, fake: FakeIletiMerkezi) -> None:
-    fake.add_blacklist("5051234561", blocked_at=datetime(2026, 3, 31, 23, 59, 59))
-    fake.add_blacklist("5051234562", blocked_at=datetime(2026, 4, 1, 0, 0, 0))
-    fake.add_blacklist("5051234563", blocked_at=datetime(2026, 4, 15, 12, 0, 0))
-    fake.add_blacklist("5051234564", blocked_at=datetime(2026, 4, 30, 23, 59, 59))
-    fake.add_blacklist("5051234565", blocked_at=datetime(2026, 5, 1, 0, 0, 0))
+    fake.account.add_blacklist("5051234561", blocked_at=datetime(2026, 3, 31, 23, 59, 59))
+    fake.account.add_blacklist("5051234562", blocked_at=datetime(2026, 4, 1, 0, 0, 0))
+    fake.account.add_blacklist("5051234563", blocked_at=datetime(2026, 4, 15, 12, 0, 0))
+    fake.account.add_blacklist("5051234564", blocked_at=datetime(2026, 4, 30, 23, 59, 59))
+    fake.account.add_blacklist("5051234565", blocked_at=datetime(2026, 5, 1, 0, 0, 0))
     window = {"start": "2026-04-01 00:00:00", "end": "2026-04-30 23:59:59"}
     body = (await api.call("get-blacklist", blacklist={"filter": window}))["blacklist"]
     assert body == {"count": 3, "number": ["+905051234562", "+905051234563", "+905051234564"]}
@@ -175,12 +175,12 @@ async def test_get_blacklist_filter_on_blocked_at(api: Api, fake: FakeIletiMerke
 
 @pytest.mark.fake_iletimerkezi(legacy_types=True)
 async def test_legacy_blacklist_count_is_a_string(api: Api, fake: FakeIletiMerkezi) -> None:
-    fake.add_blacklist("5051234567")
+    fake.account.add_blacklist("5051234567")
     body = (await api.call("get-blacklist"))["blacklist"]
     assert body == {"count": "1", "number": ["+905051234567"]}
 
 
 def test_add_blacklist_hook_validates(fake: FakeIletiMerkezi) -> None:
     with pytest.raises(ValueError, match="phone"):
-        fake.add_blacklist("nope")
-    assert fake.add_blacklist("05051234567") == "+905051234567"
+        fake.account.add_blacklist("nope")
+    assert fake.account.add_blacklist("05051234567") == "+905051234567"

@@ -62,9 +62,9 @@ async def test_access_flags_give_401(flag: str, session: aiohttp.ClientSession) 
     async with FakeIletiMerkezi(**options) as fake:
         api = Api(fake, session)
         assert await api.code("get-balance") == 401
-        setattr(fake, flag, True)
+        setattr(fake.options, flag, True)
         assert await api.code("get-balance") == 200
-        setattr(fake, flag, False)
+        setattr(fake.options, flag, False)
         assert await api.code("get-balance") == 401
 
 

@@ -39,7 +39,7 @@ async def test_fail_answers_envelope_before_processing(api: Api, fake: FakeIleti
         status, body = await api.post("send-sms", send_body(api))
         assert status == 503
         assert body == {"response": {"status": {"code": 503, "message": CODES[503].message}}}
-    assert len(fake.orders) == 0
+    assert len(fake.account.orders) == 0
     assert await api.send_code() == 200
     assert [(r.fault, r.processed, r.status) for r in fake.requests] == [
         ("fail:503", False, 503),
@@ -101,10 +101,10 @@ async def test_faults_apply_in_queue_order(api: Api, fake: FakeIletiMerkezi) -> 
 
 async def test_reset_faults(api: Api, fake: FakeIletiMerkezi) -> None:
     fake.fail("get-balance", times=5)
-    fake.fault_rate = 1.0
+    fake.options.fault_rate = 1.0
     fake.latency = 0.01
     fake.reset_faults()
-    assert fake.fault_rate == 0.0
+    assert fake.options.fault_rate == 0.0
     assert fake.latency == 0.01
     assert await api.code("get-balance") == 200
 
@@ -131,7 +131,7 @@ async def test_drop_before_does_not_process(api: Api, fake: FakeIletiMerkezi) ->
     fake.drop("send-sms")
     with pytest.raises(aiohttp.ServerDisconnectedError):
         await api.post("send-sms", send_body(api))
-    assert len(fake.orders) == 0
+    assert len(fake.account.orders) == 0
     record = fake.requests[-1]
     assert (record.fault, record.processed, record.status) == ("drop:before", False, None)
     assert await api.send_code() == 200
@@ -142,7 +142,7 @@ async def test_drop_after_processes(api: Api, fake: FakeIletiMerkezi) -> None:
     for text in ("bir", "iki"):
         with pytest.raises(aiohttp.ServerDisconnectedError):
             await api.post("send-sms", send_body(api, text))
-    assert len(fake.orders) == 2
+    assert len(fake.account.orders) == 2
     assert [(r.fault, r.processed, r.status) for r in fake.requests] == [
         ("drop:after", True, None),
         ("drop:after", True, None),
@@ -158,14 +158,14 @@ async def test_malform_html_is_unprocessed_500(api: Api, fake: FakeIletiMerkezi)
     status, content_type, body = await raw_post(api, "send-sms", send_body(api))
     assert (status, content_type) == (500, "text/html")
     assert body.startswith(b"<html>")
-    assert len(fake.orders) == 0
+    assert len(fake.account.orders) == 0
 
 
 async def test_malform_html_after_is_processed_500(api: Api, fake: FakeIletiMerkezi) -> None:
     fake.malform("send-sms", "html_after")
     status, content_type, _ = await raw_post(api, "send-sms", send_body(api))
     assert (status, content_type) == (500, "text/html")
-    assert len(fake.orders) == 1
+    assert len(fake.account.orders) == 1
 
 
 async def test_malform_invalid_json(api: Api, fake: FakeIletiMerkezi) -> None:
@@ -174,7 +174,7 @@ async def test_malform_invalid_json(api: Api, fake: FakeIletiMerkezi) -> None:
     assert (status, content_type, body) == (200, "application/json", b'{"response": {')
     with pytest.raises(json.JSONDecodeError):
         json.loads(body)
-    assert len(fake.orders) == 1
+    assert len(fake.account.orders) == 1
 
 
 async def test_malform_truncated(api: Api, fake: FakeIletiMerkezi) -> None:
@@ -199,7 +199,7 @@ async def test_malform_truncated(api: Api, fake: FakeIletiMerkezi) -> None:
 async def test_malform_empty(api: Api, fake: FakeIletiMerkezi) -> None:
     fake.malform("send-sms", "empty")
     assert await raw_post(api, "send-sms", send_body(api)) == (200, "application/json", b"")
-    assert len(fake.orders) == 1
+    assert len(fake.account.orders) == 1
 
 
 async def test_malform_wrong_content_type_is_still_valid_json(
@@ -209,7 +209,7 @@ async def test_malform_wrong_content_type_is_still_valid_json(
     status, content_type, body = await raw_post(api, "send-sms", send_body(api))
     assert (status, content_type) == (200, "text/plain")
     parsed = json.loads(body)
-    assert parsed["response"]["order"]["id"] in fake.orders
+    assert parsed["response"]["order"]["id"] in fake.account.orders
 
 
 async def test_malform_wrong_content_type_keeps_error_status(
@@ -240,7 +240,7 @@ async def test_stall_before_with_client_timeout_is_not_processed(
     with pytest.raises(asyncio.TimeoutError):
         await raw_post(api, "send-sms", send_body(api), timeout=aiohttp.ClientTimeout(total=0.05))
     await asyncio.sleep(0.4)
-    assert len(fake.orders) == 0
+    assert len(fake.account.orders) == 0
     assert fake.requests[-1].status is None
     assert fake.requests[-1].processed is False
 
@@ -251,7 +251,7 @@ async def test_stall_after_with_client_timeout_is_processed(
     fake.stall("send-sms", 0.3, when="after")
     with pytest.raises(asyncio.TimeoutError):
         await raw_post(api, "send-sms", send_body(api), timeout=aiohttp.ClientTimeout(total=0.05))
-    assert len(fake.orders) == 1
+    assert len(fake.account.orders) == 1
     await asyncio.sleep(0.4)
     assert fake.requests[-1].status is None
 
@@ -286,10 +286,10 @@ async def test_fault_rate_is_seeded(session: aiohttp.ClientSession) -> None:
 
 
 async def test_fault_rate_zero_and_one(api: Api, fake: FakeIletiMerkezi) -> None:
-    fake.fault_rate = 1.0
+    fake.options.fault_rate = 1.0
     assert await api.code("get-sender") == 503
-    assert len(fake.orders) == 0
+    assert len(fake.account.orders) == 0
     assert await api.send_code() == 503
-    assert len(fake.orders) == 0
-    fake.fault_rate = 0.0
+    assert len(fake.account.orders) == 0
+    fake.options.fault_rate = 0.0
     assert await api.send_code() == 200

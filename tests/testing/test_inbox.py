@@ -34,7 +34,7 @@ async def test_inbound_shape_and_order(api: Api, fake: FakeIletiMerkezi) -> None
     stored = datetime.strptime(body["orders"]["order"][2]["date"], "%Y-%m-%d %H:%M:%S")
     assert abs((fake.clock.now().replace(tzinfo=None) - stored).total_seconds()) < 5
     assert all(isinstance(v, str) for m in body["orders"]["order"] for v in m.values())
-    assert [r.id for r in fake.inbound] == [first, second, older]
+    assert [r.id for r in fake.account.inbound] == [first, second, older]
 
 
 async def test_reading_is_not_destructive(api: Api, fake: FakeIletiMerkezi) -> None:

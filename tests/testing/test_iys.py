@@ -55,7 +55,7 @@ async def test_create_then_show(api: Api, fake: FakeIletiMerkezi) -> None:
         "source": "HS_WEB",
         "consentDate": "2026-01-07 23:50:00",
     }
-    record = fake.consents[("+905051234567", "BIREYSEL", "MESAJ")]
+    record = fake.account.consents[("+905051234567", "BIREYSEL", "MESAJ")]
     assert record.consent_date == datetime.fromisoformat("2026-01-07T23:50:00+03:00")
 
 
@@ -66,7 +66,7 @@ async def test_last_write_wins_and_email(api: Api, fake: FakeIletiMerkezi) -> No
     assert await create(api, [mail]) == 200
     body = await show(api, recipient="ali@example.COM", type="EPOSTA")
     assert body["consent"]["recipient"] == "ali@example.com"
-    assert len(fake.consents) == 2
+    assert len(fake.account.consents) == 2
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ async def test_any_invalid_item_is_422_and_nothing_is_stored(
     api: Api, fake: FakeIletiMerkezi, bad: dict[str, Any]
 ) -> None:
     assert await create(api, [item(recipient="5321234567"), item(**bad)]) == 422
-    assert len(fake.consents) == 0
+    assert len(fake.account.consents) == 0
 
 
 async def test_tacir_may_omit_consent_date(api: Api, fake: FakeIletiMerkezi) -> None:
@@ -187,8 +187,10 @@ async def test_configured_brand_code(api: Api) -> None:
 
 
 def test_add_consent_hook(fake: FakeIletiMerkezi) -> None:
-    record = fake.add_consent("5051234567", status="RET", consent_date=datetime(2025, 12, 10))
+    record = fake.account.add_consent(
+        "5051234567", status="RET", consent_date=datetime(2025, 12, 10)
+    )
     assert record.recipient == "+905051234567"
-    assert fake.consents[("+905051234567", "BIREYSEL", "MESAJ")] is record
+    assert fake.account.consents[("+905051234567", "BIREYSEL", "MESAJ")] is record
     with pytest.raises(ValueError, match="consent"):
-        fake.add_consent("5051234567", source="NOPE")
+        fake.account.add_consent("5051234567", source="NOPE")

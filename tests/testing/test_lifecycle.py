@@ -46,7 +46,7 @@ async def test_restart_keeps_state(session: aiohttp.ClientSession) -> None:
     async with FakeIletiMerkezi() as fake:
         await Api(fake, session).send_id()
     async with fake:
-        assert len(fake.orders) == 1
+        assert len(fake.account.orders) == 1
         assert await Api(fake, session).code("get-balance") == 200
 
 
@@ -73,14 +73,14 @@ async def test_close_cancels_a_stalled_request(session: aiohttp.ClientSession) -
 async def test_plugin_fixture_yields_a_started_fake(fake_iletimerkezi: FakeIletiMerkezi) -> None:
     assert isinstance(fake_iletimerkezi, FakeIletiMerkezi)
     assert fake_iletimerkezi.running
-    assert fake_iletimerkezi.api_key == "test-key"
+    assert fake_iletimerkezi.options.api_key == "test-key"
 
 
 @pytest.mark.fake_iletimerkezi(sms_credits=7, legacy_types=True, api_key="abc")
 async def test_plugin_marker_passes_options(fake_iletimerkezi: FakeIletiMerkezi) -> None:
-    assert fake_iletimerkezi.sms_credits == 7
-    assert fake_iletimerkezi.legacy_types
-    assert fake_iletimerkezi.api_key == "abc"
+    assert fake_iletimerkezi.account.sms_credits == 7
+    assert fake_iletimerkezi.options.legacy_types
+    assert fake_iletimerkezi.options.api_key == "abc"
 
 
 async def test_client_factory_uses_the_fake(fake: FakeIletiMerkezi) -> None:

@@ -55,7 +55,7 @@ async def test_report_shape_and_progression(api: Api, fake: FakeIletiMerkezi) ->
 
 @pytest.mark.fake_iletimerkezi(undeliverable=("5051234568",), delivery_delay=10)
 async def test_undeliverable_and_blacklisted_end_112(api: Api, fake: FakeIletiMerkezi) -> None:
-    fake.add_blacklist("5051234569")
+    fake.account.add_blacklist("5051234569")
     order_id = await api.send_id(["5051234567", "5051234568", "5051234569"])
     fake.advance(9)
     assert (await report(api, order_id))["order"]["waiting"] == 3
@@ -118,9 +118,9 @@ async def test_report_bad_paging_is_400(api: Api, field: str, value: Any) -> Non
 async def test_scheduled_report_is_456_until_send_at(api: Api, fake: FakeIletiMerkezi) -> None:
     order_id = await api.send_id(sendDateTime=later(fake, hours=1))
     assert (await report(api, order_id))["status"]["code"] == 456
-    advance_to(fake, fake.orders[order_id].send_at - timedelta(seconds=1))
+    advance_to(fake, fake.account.orders[order_id].send_at - timedelta(seconds=1))
     assert (await report(api, order_id))["status"]["code"] == 456
-    advance_to(fake, fake.orders[order_id].send_at)
+    advance_to(fake, fake.account.orders[order_id].send_at)
     body = (await report(api, order_id))["order"]
     assert body["status"] == 113
     assert body["sendAt"] > body["submitAt"]
@@ -129,14 +129,14 @@ async def test_scheduled_report_is_456_until_send_at(api: Api, fake: FakeIletiMe
 
 
 async def test_cancel_before_send_at(api: Api, fake: FakeIletiMerkezi) -> None:
-    credits = fake.sms_credits
+    credits = fake.account.sms_credits
     order_id = await api.send_id(["5051234567", "5051234568"], sendDateTime=later(fake, hours=1))
-    assert fake.sms_credits == credits - 2
+    assert fake.account.sms_credits == credits - 2
     response = await api.call("cancel-order", order={"id": order_id})
     assert response == {"status": {"code": 200, "message": "İşlem başarılı"}}
-    assert fake.sms_credits == credits
-    assert fake.orders[order_id].status == 115
-    assert fake.orders[order_id].cancelled
+    assert fake.account.sms_credits == credits
+    assert fake.account.orders[order_id].status == 115
+    assert fake.account.orders[order_id].cancelled
     body = (await report(api, order_id))["order"]
     assert body["status"] == 115
     assert (body["delivered"], body["undelivered"], body["waiting"]) == (0, 2, 0)
@@ -144,7 +144,7 @@ async def test_cancel_before_send_at(api: Api, fake: FakeIletiMerkezi) -> None:
     assert {m["status"] for m in body["message"]} == {112}
     assert await api.code("cancel-order", order={"id": order_id}) == 455
     fake.advance(7200)
-    assert fake.orders[order_id].status == 115
+    assert fake.account.orders[order_id].status == 115
 
 
 async def test_cancel_with_int_id(api: Api, fake: FakeIletiMerkezi) -> None:
@@ -154,11 +154,11 @@ async def test_cancel_with_int_id(api: Api, fake: FakeIletiMerkezi) -> None:
 
 async def test_cancel_window_closes_at_send_at(api: Api, fake: FakeIletiMerkezi) -> None:
     order_id = await api.send_id(sendDateTime=later(fake, hours=1))
-    advance_to(fake, fake.orders[order_id].send_at - timedelta(seconds=1))
-    assert fake.orders[order_id].status == 113
-    advance_to(fake, fake.orders[order_id].send_at)
+    advance_to(fake, fake.account.orders[order_id].send_at - timedelta(seconds=1))
+    assert fake.account.orders[order_id].status == 113
+    advance_to(fake, fake.account.orders[order_id].send_at)
     assert await api.code("cancel-order", order={"id": order_id}) == 455
-    assert fake.orders[order_id].status == 113
+    assert fake.account.orders[order_id].status == 113
 
 
 async def test_cancel_immediate_unknown_and_historical(api: Api, fake: FakeIletiMerkezi) -> None:
@@ -213,36 +213,36 @@ def test_add_order_validates_and_converts(fake: FakeIletiMerkezi) -> None:
         fake.add_order(datetime(2026, 1, 1), recipients=0)
     aware = datetime.fromisoformat("2026-01-01T09:00:00+00:00")
     order_id = fake.add_order(aware)
-    assert fake.orders[order_id].submitted_at.strftime("%H:%M") == "12:00"
+    assert fake.account.orders[order_id].submitted_at.strftime("%H:%M") == "12:00"
 
 
 async def test_orders_view_is_read_only_and_live(api: Api, fake: FakeIletiMerkezi) -> None:
     order_id = await api.send_id()
-    assert order_id in fake.orders
-    assert list(fake.orders) == [order_id]
-    assert len(fake.orders) == 1
+    assert order_id in fake.account.orders
+    assert list(fake.account.orders) == [order_id]
+    assert len(fake.account.orders) == 1
     with pytest.raises(KeyError):
-        fake.orders["nope"]
+        fake.account.orders["nope"]
     with pytest.raises(TypeError):
-        fake.orders[order_id] = fake.orders[order_id]  # type: ignore[index]
-    snapshot = fake.orders[order_id]
+        fake.account.orders[order_id] = fake.account.orders[order_id]  # type: ignore[index]
+    snapshot = fake.account.orders[order_id]
     fake.advance(2)
     assert snapshot.status == 113
-    assert fake.orders[order_id].status == 114
+    assert fake.account.orders[order_id].status == 114
 
 
 async def test_delivery_events_come_from_one_place(api: Api, fake: FakeIletiMerkezi) -> None:
-    fake.add_blacklist("5051234568")
+    fake.account.add_blacklist("5051234568")
     order_id = await api.send_id(["5051234567", "5051234568"], "Olay")
     scheduled = await api.send_id(["5051234567"], "Sonra", sendDateTime=later(fake, hours=1))
-    events = fake.collect_events()
+    events = fake.account.collect_events()
     assert [(e.status, e.to) for e in events] == [
         ("accepted", "+905051234567"),
         ("accepted", "+905051234568"),
     ]
-    assert fake.collect_events() == []
+    assert fake.account.collect_events() == []
     fake.advance(1)
-    finals = fake.collect_events()
+    finals = fake.account.collect_events()
     assert [(e.status, e.to, e.order_id) for e in finals] == [
         ("delivered", "+905051234567", order_id),
         ("undelivered", "+905051234568", order_id),
@@ -252,11 +252,11 @@ async def test_delivery_events_come_from_one_place(api: Api, fake: FakeIletiMerk
     assert payload["id"] == events[0].message_id
     assert payload["body"].startswith("Bu mesaj")
     fake.advance(4000)
-    assert [(e.status, e.order_id) for e in fake.collect_events()] == [
+    assert [(e.status, e.order_id) for e in fake.account.collect_events()] == [
         ("accepted", scheduled),
         ("delivered", scheduled),
     ]
     cancelled = await api.send_id(["5051234567"], "İptal", sendDateTime=later(fake, hours=1))
     await api.call("cancel-order", order={"id": cancelled})
     fake.advance(7200)
-    assert fake.collect_events() == []
+    assert fake.account.collect_events() == []

@@ -8,14 +8,16 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iletimerkezi_async.testing._state import ISTANBUL, Account, FakeClock
+from iletimerkezi_async.testing import Account, FakeClock, FakeOptions
+from iletimerkezi_async.testing._endpoints import dispatch
+from iletimerkezi_async.testing._fake_clock import ISTANBUL
 
 AUTH = {"key": "test-key", "hash": "test-hash"}
 EPOCH = datetime(2026, 1, 1)
 
 
 def call(account: Account, endpoint: str, **blocks: Any) -> dict[str, Any]:
-    reply = account.handle(endpoint, {"request": {"authentication": AUTH, **blocks}})
+    reply = dispatch(account, endpoint, {"request": {"authentication": AUTH, **blocks}})
     response: dict[str, Any] = reply.body["response"]
     assert reply.code == int(response["status"]["code"])
     return response
@@ -31,7 +33,7 @@ def call(account: Account, endpoint: str, **blocks: Any) -> dict[str, Any]:
 def test_walking_report_pages_yields_the_window_once_in_order(
     minutes: list[int], first_day: int, span: int, page_size: int
 ) -> None:
-    account = Account(reports_page_size=page_size)
+    account = Account(FakeOptions(reports_page_size=page_size))
     stamps = [EPOCH + timedelta(minutes=m) for m in minutes]
     ids = account.add_orders(stamps)
     start = EPOCH.date() + timedelta(days=first_day)
@@ -95,7 +97,7 @@ def test_blacklist_pages_concatenate_to_the_filtered_list(
 )
 def test_duplicate_guard_matches_a_reference_model(waits: list[float], texts: list[str]) -> None:
     clock = FakeClock()
-    account = Account(clock=clock, rate_limit=None)
+    account = Account(FakeOptions(clock=clock, rate_limit=None))
     accepted: dict[str, float] = {}
     elapsed = 0.0
     for wait, text in zip(waits, texts, strict=False):

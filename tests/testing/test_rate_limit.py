@@ -28,8 +28,8 @@ async def test_burst_then_reject_without_creating_orders(api: Api, fake: FakeIle
     assert results.count(200) == 3
     assert results.count(503) == 3
     assert results[:3] == [200, 200, 200]
-    assert len(fake.orders) == 3
-    assert fake.sms_credits == 10_000 - 3
+    assert len(fake.account.orders) == 3
+    assert fake.account.sms_credits == 10_000 - 3
     rejected = [r for r in fake.requests if r.status == 503]
     assert len(rejected) == 3
     fake.advance(1)
@@ -100,8 +100,8 @@ async def test_none_disables(api: Api) -> None:
 
 
 async def test_default_is_100_per_second(api: Api, fake: FakeIletiMerkezi) -> None:
-    assert fake.rate_limit == 100
-    assert fake.rate_limit_burst is None
+    assert fake.options.rate_limit == 100
+    assert fake.options.rate_limit_burst is None
     assert await api.send_code(numbers(100), "yüz") == 200
     assert await api.send_code(numbers(50, 200), "elli") == 503
 
@@ -109,11 +109,11 @@ async def test_default_is_100_per_second(api: Api, fake: FakeIletiMerkezi) -> No
 async def test_runtime_reconfiguration(session: aiohttp.ClientSession) -> None:
     async with FakeIletiMerkezi(rate_limit_grace=0) as fake:
         api = Api(fake, session)
-        fake.rate_limit = 1
+        fake.options.rate_limit = 1
         assert await codes(api, 2) == [200, 503]
-        fake.rate_limit_burst = 2
+        fake.options.rate_limit_burst = 2
         assert await codes(api, 3, tag="x") == [200, 200, 503]
-        fake.rate_limit = None
+        fake.options.rate_limit = None
         assert set(await codes(api, 5, tag="y")) == {200}
 
 

@@ -22,7 +22,7 @@ async def test_success_shape_and_stored_order(api: Api, fake: FakeIletiMerkezi) 
     assert set(response) == {"status", "order"}
     order_id = response["order"]["id"]
     assert isinstance(order_id, str) and order_id.isdigit()
-    order = fake.orders[order_id]
+    order = fake.account.orders[order_id]
     assert order.recipients == ("+905051234567", "+905321234567", "+905331234567")
     assert order.sender == "APITEST"
     assert order.iys == "0"
@@ -64,7 +64,7 @@ async def test_apitest_is_always_approved_and_listed_senders_work(
     assert await api.send_code(sender="APITEST") == 200
     assert await api.send_code(sender="ACME", text="x") == 200
     assert await api.send_code(sender="NEW") == 450
-    fake.add_sender("NEW")
+    fake.account.add_sender("NEW")
     assert await api.send_code(sender="NEW", text="y") == 200
 
 
@@ -115,10 +115,10 @@ async def test_credits_follow_parts_times_recipients(
     async with FakeIletiMerkezi(senders=("ACME",)) as fake:
         api = Api(fake, session)
         await api.send_id(["5051234567", "5051234568"], "a" * 156, sender="ACME")
-        assert fake.sms_credits == 10_000 - 2 * 2
+        assert fake.account.sms_credits == 10_000 - 2 * 2
         order_id = await api.send_id(["5051234567"], "Tek", sender="APITEST")
-        assert fake.sms_credits == 10_000 - 4 - 1
-        assert fake.orders[order_id].price == 1
+        assert fake.account.sms_credits == 10_000 - 4 - 1
+        assert fake.account.orders[order_id].price == 1
 
 
 # ----------------------------------------------------------------- recipients 452
@@ -159,7 +159,7 @@ async def test_accepted_number_spellings(api: Api, fake: FakeIletiMerkezi) -> No
             5051234562,
         ]
     )
-    assert fake.orders[order_id].recipients == (
+    assert fake.account.orders[order_id].recipients == (
         "+905051234567",
         "+905051234568",
         "+905051234569",
@@ -172,7 +172,7 @@ async def test_accepted_number_spellings(api: Api, fake: FakeIletiMerkezi) -> No
 @pytest.mark.fake_iletimerkezi(abroad=True)
 async def test_abroad_mode_accepts_international(api: Api, fake: FakeIletiMerkezi) -> None:
     order_id = await api.send_id(["+4915112345678"])
-    assert fake.orders[order_id].recipients == ("+4915112345678",)
+    assert fake.account.orders[order_id].recipients == ("+4915112345678",)
 
 
 @pytest.mark.fake_iletimerkezi(rate_limit=None, sms_credits=50_000)
@@ -180,16 +180,16 @@ async def test_recipient_count_limit(api: Api, fake: FakeIletiMerkezi) -> None:
     numbers = [f"50{i:08d}" for i in range(50_001)]
     assert await api.send_code(numbers) == 452
     order_id = await api.send_id(numbers[:50_000])
-    assert fake.orders[order_id].total == 50_000
+    assert fake.account.orders[order_id].total == 50_000
 
 
 async def test_all_blacklisted_is_452_but_some_is_fine(api: Api, fake: FakeIletiMerkezi) -> None:
-    fake.add_blacklist("5051234567")
-    fake.add_blacklist("5051234568")
+    fake.account.add_blacklist("5051234567")
+    fake.account.add_blacklist("5051234568")
     assert await api.send_code(["5051234567", "905051234568"]) == 452
     order_id = await api.send_id(["5051234567", "5051234569"])
     fake.advance(5)
-    statuses = {m.number: m.status for m in fake.orders[order_id].messages}
+    statuses = {m.number: m.status for m in fake.account.orders[order_id].messages}
     assert statuses == {"+905051234567": 112, "+905051234569": 111}
 
 
@@ -206,8 +206,8 @@ async def test_bad_iys_is_468(api: Api, iys: Any) -> None:
 @pytest.mark.fake_iletimerkezi(senders=("ACME",))
 async def test_iys_string_or_int(api: Api, fake: FakeIletiMerkezi, iys: Any) -> None:
     order_id = await api.send_id(sender="ACME", iys=iys, iysList="BIREYSEL")
-    assert fake.orders[order_id].iys == str(iys)
-    assert fake.orders[order_id].iys_list == ("BIREYSEL" if str(iys) == "1" else None)
+    assert fake.account.orders[order_id].iys == str(iys)
+    assert fake.account.orders[order_id].iys_list == ("BIREYSEL" if str(iys) == "1" else None)
 
 
 @pytest.mark.fake_iletimerkezi(senders=("ACME",))
@@ -217,7 +217,7 @@ async def test_missing_iys_is_tolerated_as_zero(api: Api, fake: FakeIletiMerkezi
         "message": {"text": "x", "receipents": {"number": ["5051234567"]}},
     }
     response = await api.call("send-sms", order=block)
-    assert fake.orders[response["order"]["id"]].iys == "0"
+    assert fake.account.orders[response["order"]["id"]].iys == "0"
 
 
 @pytest.mark.parametrize("iys_list", [None, "", "bireysel", "KURUMSAL", 1])
@@ -243,9 +243,9 @@ async def test_commercial_without_configured_iys_is_470(api: Api) -> None:
 async def test_apitest_replaces_text_and_forces_transactional(
     api: Api, fake: FakeIletiMerkezi
 ) -> None:
-    fake.iys_configured = False
+    fake.options.iys_configured = False
     order_id = await api.send_id(text="Kampanya!", iys="1")
-    order = fake.orders[order_id]
+    order = fake.account.orders[order_id]
     assert order.iys == "0"
     assert order.iys_list is None
     assert order.text == APITEST_TEXT
@@ -279,7 +279,7 @@ async def test_bad_send_date_is_457(api: Api, value: Any) -> None:
 @pytest.mark.parametrize("value", [None, "", [], [""]])
 async def test_empty_send_date_sends_now(api: Api, fake: FakeIletiMerkezi, value: Any) -> None:
     order_id = await api.send_id(sendDateTime=value)
-    order = fake.orders[order_id]
+    order = fake.account.orders[order_id]
     assert not order.scheduled
     assert order.send_at == order.submitted_at
 
@@ -288,7 +288,7 @@ async def test_empty_send_date_sends_now(api: Api, fake: FakeIletiMerkezi, value
 async def test_schedule_string_or_list(api: Api, fake: FakeIletiMerkezi, as_list: bool) -> None:
     when = later(fake, hours=2)
     order_id = await api.send_id(sendDateTime=[when] if as_list else when)
-    order = fake.orders[order_id]
+    order = fake.account.orders[order_id]
     assert order.scheduled
     assert order.send_at.strftime("%d/%m/%Y %H:%M") == when
     assert str(order.send_at.tzinfo) == "Europe/Istanbul"
@@ -297,7 +297,7 @@ async def test_schedule_string_or_list(api: Api, fake: FakeIletiMerkezi, as_list
 async def test_seconds_drop_the_schedule(api: Api, fake: FakeIletiMerkezi) -> None:
     when = (fake.clock.now() + timedelta(hours=5)).strftime("%d/%m/%Y %H:%M:%S")
     order_id = await api.send_id(sendDateTime=when)
-    order = fake.orders[order_id]
+    order = fake.account.orders[order_id]
     assert order.schedule_dropped
     assert not order.scheduled
     assert order.send_at == order.submitted_at
@@ -306,7 +306,7 @@ async def test_seconds_drop_the_schedule(api: Api, fake: FakeIletiMerkezi) -> No
 
 async def test_past_date_sends_now(api: Api, fake: FakeIletiMerkezi) -> None:
     order_id = await api.send_id(sendDateTime="01/01/2020 10:00")
-    order = fake.orders[order_id]
+    order = fake.account.orders[order_id]
     assert not order.scheduled
     assert order.send_at == order.submitted_at
 
@@ -345,9 +345,9 @@ async def test_duplicate_guard_also_covers_scheduled_and_is_lifted_by_cancel(
 
 
 async def test_rejected_sends_do_not_arm_the_guard(api: Api, fake: FakeIletiMerkezi) -> None:
-    fake.sms_credits = 0
+    fake.account.sms_credits = 0
     assert await api.send_code(text="Tekrar") == 402
-    fake.sms_credits = 10
+    fake.account.sms_credits = 10
     assert await api.send_code(text="Tekrar") == 200
 
 
@@ -357,10 +357,10 @@ async def test_rejected_sends_do_not_arm_the_guard(api: Api, fake: FakeIletiMerk
 @pytest.mark.fake_iletimerkezi(sms_credits=3)
 async def test_insufficient_credits_is_402(api: Api, fake: FakeIletiMerkezi) -> None:
     assert await api.send_code(["5051234567", "5051234568", "5051234569", "5051234560"]) == 402
-    assert fake.sms_credits == 3
-    assert len(fake.orders) == 0
+    assert fake.account.sms_credits == 3
+    assert len(fake.account.orders) == 0
     assert await api.send_code(["5051234567", "5051234568", "5051234569"]) == 200
-    assert fake.sms_credits == 0
+    assert fake.account.sms_credits == 0
     assert await api.send_code(["5051234567"], "x") == 402
 
 
@@ -368,7 +368,7 @@ async def test_insufficient_credits_is_402(api: Api, fake: FakeIletiMerkezi) -> 
 
 
 async def test_message_array_with_own_recipients(api: Api, fake: FakeIletiMerkezi) -> None:
-    fake.add_sender("ACME")
+    fake.account.add_sender("ACME")
     messages = [
         {"text": "Merhaba Ali", "receipents": {"number": ["5051234567"]}},
         {
@@ -377,7 +377,7 @@ async def test_message_array_with_own_recipients(api: Api, fake: FakeIletiMerkez
         },
     ]
     order_id = await api.send_id(sender="ACME", message=messages)
-    order = fake.orders[order_id]
+    order = fake.account.orders[order_id]
     assert order.total == 3
     assert [(m.number, m.text[:12]) for m in order.messages] == [
         ("+905051234567", "Merhaba Ali"),
@@ -394,7 +394,7 @@ async def test_one_bad_message_fails_the_whole_order(api: Api, fake: FakeIletiMe
         {"text": "ok", "receipents": {"number": ["bad"]}},
     ]
     assert await api.send_code(message=messages) == 452
-    assert len(fake.orders) == 0
+    assert len(fake.account.orders) == 0
 
 
 # ----------------------------------------------------------------- validation order
@@ -451,6 +451,6 @@ async def test_duplicate_comes_before_balance_and_date_before_duplicate(
     api: Api, fake: FakeIletiMerkezi
 ) -> None:
     await api.send_id(text="Aynı")
-    fake.sms_credits = 0
+    fake.account.sms_credits = 0
     assert await api.send_code(text="Aynı") == 451
     assert await api.send_code(text="Aynı", sendDateTime="bad") == 457

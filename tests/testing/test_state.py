@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from iletimerkezi_async.testing import FakeClock
-from iletimerkezi_async.testing._server import EndpointPath, resolve_endpoint
-from iletimerkezi_async.testing._state import Account, RateBucket, envelope
+from iletimerkezi_async import testing
+from iletimerkezi_async.testing import Account, FakeClock, FakeIletiMerkezi, FakeOptions
+from iletimerkezi_async.testing._endpoints import (
+    ENDPOINTS,
+    dispatch,
+    endpoint_of_path,
+    error_reply,
+    resolve_endpoint,
+)
+from iletimerkezi_async.testing._envelope import envelope
+from iletimerkezi_async.testing._rate_limit import RateBucket
 
 
 def test_clock_is_aware_istanbul_and_only_moves_forward() -> None:
@@ -62,16 +71,48 @@ def test_bucket_grace_borrows_refill() -> None:
         RateBucket(rate=0, capacity=1, grace=0, now=t)
 
 
-def test_endpoint_path() -> None:
-    path = EndpointPath("/v1/get-report/json", "get-report")
-    assert path == "get-report" and path == "/v1/get-report/json"
-    assert path != "/v1/get-reports/json" and path != "get-reports"
-    assert path == EndpointPath("/v1/get-report/json", "get-report")
-    assert hash(path) == hash("/v1/get-report/json")
-    assert path != 5
-    unknown = EndpointPath("/x", None)
-    assert unknown == "/x"
-    assert unknown != "x"
+def test_endpoint_of_path_is_the_registered_name() -> None:
+    assert endpoint_of_path("/v1/get-report/json") == "get-report"
+    assert endpoint_of_path("/v1/consent/show/json") == "consent/show"
+    assert endpoint_of_path("/v1/get-group/json") is None
+    assert endpoint_of_path("/v1/get-report/xml") is None
+    assert endpoint_of_path("/x") is None
+    assert len(ENDPOINTS) == len(set(ENDPOINTS)) == 12
+
+
+def test_legacy_string_codes_come_from_the_registration() -> None:
+    account = Account(FakeOptions(legacy_types=True))
+    stringly = {
+        e
+        for e in ENDPOINTS
+        if error_reply(account, e, 503).body["response"]["status"]["code"] == "503"
+    }
+    assert stringly == {"send-sms", "cancel-order"}
+    assert error_reply(account, None, 404).body["response"]["status"]["code"] == 404
+    assert error_reply(Account(), "send-sms", 503).body["response"]["status"]["code"] == 503
+
+
+def test_every_endpoint_name_is_written_in_one_module_only() -> None:
+    package = Path(testing.__file__).parent
+    sources = {path.name: path.read_text(encoding="utf-8") for path in package.glob("*.py")}
+    for name in ENDPOINTS:
+        holders = [module for module, text in sources.items() if f'"{name}"' in text]
+        assert len(holders) == 1, (name, holders)
+
+
+def test_options_are_checked_and_unknown_ones_named() -> None:
+    with pytest.raises(TypeError, match=r"unknown option.*rate_limt"):
+        FakeIletiMerkezi(rate_limt=5)
+    with pytest.raises(ValueError, match="webhook_duplicates"):
+        FakeIletiMerkezi(webhook_duplicates=2)
+    fake = FakeIletiMerkezi("k", "h", legacy_types=True)
+    assert (fake.options.api_key, fake.options.api_hash, fake.options.legacy_types) == (
+        "k",
+        "h",
+        True,
+    )
+    with pytest.raises(AttributeError):
+        fake.webhook_url = "http://127.0.0.1:1/"  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -110,12 +151,12 @@ def test_envelopes() -> None:
 def test_account_without_http() -> None:
     account = Account()
     auth = {"key": "test-key", "hash": "test-hash"}
-    reply = account.handle("get-balance", {"request": {"authentication": auth}})
+    reply = dispatch(account, "get-balance", {"request": {"authentication": auth}})
     assert reply.code == 200
     assert reply.body["response"]["balance"]["sms"] == 10_000
-    assert account.handle("get-balance", {"request": {}}).code == 401
-    assert account.handle("get-balance", []).code == 400
+    assert dispatch(account, "get-balance", {"request": {}}).code == 401
+    assert dispatch(account, "get-balance", []).code == 400
     with pytest.raises(ValueError, match="undeliverable"):
-        Account(undeliverable=["nope"])
+        FakeOptions(undeliverable=["nope"])
     with pytest.raises(ValueError, match="page_size"):
-        Account(reports_page_size=0)
+        FakeOptions(reports_page_size=0)

@@ -51,7 +51,7 @@ async def test_posts_the_documented_body_once_per_status(fake: FakeIletiMerkezi,
         return web.Response(status=204)
 
     async with endpoint(handler) as url:
-        fake.webhook_url = url
+        fake.options.webhook_url = url
         order_id = await api.send_id(["5051234567", "5051234568"], "Merhaba")
         first = await fake.deliver_webhooks()
         fake.advance(5)
@@ -61,7 +61,7 @@ async def test_posts_the_documented_body_once_per_status(fake: FakeIletiMerkezi,
     assert [d.event.status for d in second] == ["delivered", "delivered"]
     assert all(d.delivered and d.status == 204 and d.attempts == 1 for d in first + second)
     assert headers == ["application/json"] * 4
-    first_id = fake.orders[order_id].messages[0].message_id
+    first_id = fake.account.orders[order_id].messages[0].message_id
     assert {
         "report": {
             "id": first_id,
@@ -89,7 +89,7 @@ async def test_legacy_types_send_string_ids(fake: FakeIletiMerkezi, api: Api) ->
         return web.Response()
 
     async with endpoint(handler) as url:
-        fake.webhook_url = url
+        fake.options.webhook_url = url
         order_id = await api.send_id()
         await fake.deliver_webhooks()
     assert bodies[0]["report"]["packet_id"] == order_id
@@ -105,10 +105,10 @@ async def test_5xx_is_retried_and_4xx_is_final(fake: FakeIletiMerkezi, api: Api)
         return web.Response(status=answers.pop(0))
 
     async with endpoint(handler) as url:
-        fake.webhook_url = url
+        fake.options.webhook_url = url
         await api.send_id()
         (retried,) = await fake.deliver_webhooks()
-        fake.advance(fake.delivery_delay)
+        fake.advance(fake.options.delivery_delay)
         (refused,) = await fake.deliver_webhooks()
 
     assert (retried.attempts, retried.status, retried.delivered) == (3, 200, True)
@@ -118,7 +118,7 @@ async def test_5xx_is_retried_and_4xx_is_final(fake: FakeIletiMerkezi, api: Api)
 
 @pytest.mark.fake_iletimerkezi(webhook_interval=3600, webhook_retries=2, webhook_retry_delay=0.001)
 async def test_unreachable_url_gives_up_after_the_retries(fake: FakeIletiMerkezi, api: Api) -> None:
-    fake.webhook_url = f"http://127.0.0.1:{free_port()}/hook"
+    fake.options.webhook_url = f"http://127.0.0.1:{free_port()}/hook"
     await api.send_id()
     (delivery,) = await fake.deliver_webhooks()
     assert (delivery.attempts, delivery.status, delivery.delivered) == (3, None, False)
@@ -143,7 +143,7 @@ async def test_events_from_before_the_url_was_set_are_posted_later(
         return web.Response()
 
     async with endpoint(handler) as url:
-        fake.webhook_url = url
+        fake.options.webhook_url = url
         await fake.deliver_webhooks()
     assert got == ["accepted"]
 

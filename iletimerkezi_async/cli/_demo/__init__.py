@@ -67,7 +67,7 @@ async def run_demo(*, pause: float = 0.4, console: Console | None = None) -> dic
                 "iletimerkezi-async demo: every call below goes over real HTTP to a fake "
                 "iletiMerkezi server on 127.0.0.1.\nNo network, no credit, no real SMS. "
                 f"The account holds {len(seeded):,} orders from the past year "
-                f"and {len(fake.inbound)} inbound messages.",
+                f"and {len(fake.account.inbound)} inbound messages.",
                 title="iletimerkezi-async",
             )
         )

@@ -79,7 +79,9 @@ async def webhooks(tour: Tour) -> None:
         out.print(
             f"Receiver: http://127.0.0.1:{port}{DEFAULT_PATH.replace('{token}', '<secret token>')}"
         )
-        fake.webhook_url = f"http://127.0.0.1:{port}{DEFAULT_PATH.replace('{token}', token)}"
+        fake.options.webhook_url = (
+            f"http://127.0.0.1:{port}{DEFAULT_PATH.replace('{token}', token)}"
+        )
         campaign = await tour.client.sms.send(
             CUSTOMERS, "Hafta sonu %20 indirim! Çıkmak için RET yazın.", iys=IysList.BIREYSEL
         )
@@ -89,10 +91,10 @@ async def webhooks(tour: Tour) -> None:
         await _until(
             lambda: sum(r.order_id == campaign.id for r in received) >= campaign.recipients, 5
         )
-        fake.advance(fake.delivery_delay)  # the carriers answer: finals become due
+        fake.advance(fake.options.delivery_delay)  # the carriers answer: finals become due
         await _until(lambda: len(received) >= 2 * messages, 10)
     finally:
-        fake.webhook_url = None
+        fake.options.webhook_url = None
         await runner.cleanup()
     finals = Counter(r.status for r in received if r.status.is_final)
     delivered = finals[DeliveryStatus.DELIVERED]
@@ -118,7 +120,9 @@ async def stream_reports(tour: Tour) -> None:
     until = datetime.now(ISTANBUL).date()
     since = until - timedelta(days=REPORT_DAYS - 1)
     seeded = sum(1 for stamp in tour.seeded if since <= stamp.date() <= until)
-    own = sum(1 for o in tour.sent if since <= fake.orders[o.id].submitted_at.date() <= until)
+    own = sum(
+        1 for o in tour.sent if since <= fake.account.orders[o.id].submitted_at.date() <= until
+    )
     progress = Progress(
         TextColumn(api.GET_REPORTS.name),
         BarColumn(),
