@@ -57,20 +57,8 @@ def quarter(spec: str) -> tuple[date, date]:
 
 
 def row(summary: im.OrderSummary) -> list[str]:
-    def when(value: datetime | None) -> str:
-        return value.isoformat() if value is not None else ""
-
-    return [
-        summary.id,
-        str(int(summary.status)),
-        str(summary.total),
-        str(summary.delivered),
-        str(summary.undelivered),
-        str(summary.waiting),
-        when(summary.submitted_at),
-        when(summary.send_at),
-        summary.sender or "",
-    ]
+    """One CSV record: ``im.to_dict``'s values (status by value, ISO 8601 times), empty for none."""
+    return ["" if value is None else str(value) for value in im.to_dict(summary).values()]
 
 
 @dataclass(frozen=True)

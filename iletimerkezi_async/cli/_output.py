@@ -4,8 +4,10 @@ Rules every command follows (see ``docs/cli.md``):
 
 * data goes to stdout; prompts, summaries, progress bars and errors to stderr,
   so ``--json`` output can be piped into ``jq`` untouched;
-* ``--json`` output is plain ``json.dumps`` (never rich markup): datetimes
-  as ISO 8601 with their offset, ``Decimal`` as a string, enums by name;
+* ``--json`` output is plain ``json.dumps`` (never rich markup) of
+  ``im.to_dict`` for models (datetimes as ISO 8601 with their offset,
+  ``Decimal`` as a string, enums by value), so a line reads back with
+  ``im.from_dict``; tables show enums by name, for people;
 * an error is one line on stderr, scrubbed of the key and hash.
 """
 
@@ -17,7 +19,6 @@ import enum
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -25,6 +26,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from .._convert import converter, to_dict
 
 __all__ = [
     "add_secret",
@@ -46,24 +49,22 @@ _PIPE_WIDTH = 200
 
 
 def jsonable(value: Any) -> Any:
-    """``value`` as plain JSON types, by the rules in the module docstring."""
-    if isinstance(value, enum.Enum):  # first: StrEnum and IntEnum members are str/int too
-        return value.name
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
+    """``value`` as plain JSON types: a model as ``im.to_dict`` gives it, the rest alike.
+
+    Scalars go through the same converter as ``to_dict`` (enums by value,
+    ``Decimal`` as a string, datetimes and days in ISO 8601), so the CLI has
+    no serialiser of its own.
+    """
     if attrs.has(type(value)):
-        return {f.name: jsonable(getattr(value, f.name)) for f in attrs.fields(type(value))}
+        return to_dict(value)
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, Iterable):
+    if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(v) for v in value]
-    return str(value)
+    if isinstance(value, dt.date):  # days (and datetimes) as ISO 8601
+        return value.isoformat()
+    plain = converter.unstructure(value)
+    return plain if plain is None or isinstance(plain, bool | int | float | str) else str(plain)
 
 
 def echo_json(value: Any) -> None:
@@ -117,6 +118,8 @@ def print_table(
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, enum.Enum):  # first: StrEnum and IntEnum members are str/int too
+        return value.name
     if isinstance(value, str):
         return value
     plain = jsonable(value)

@@ -25,6 +25,7 @@ from .. import (
     ServiceUnavailableError,
     TransportError,
 )
+from .._convert import to_dict
 from ._exit import EXIT_ABORTED
 from ._options import api_options, client, json_option, parse_day
 from ._output import echo_json, print_table, stderr_console, write_csv_row
@@ -44,7 +45,8 @@ def _row(order: OrderSummary | OrderReport) -> list[Any]:
 
 
 def _report_json(rep: OrderReport, messages: list[Any] | None) -> dict[str, Any]:
-    doc: dict[str, Any] = {name: getattr(rep, name) for name in (*SUMMARY_FIELDS, "price")}
+    shown = {*SUMMARY_FIELDS, "price"}
+    doc: dict[str, Any] = {k: v for k, v in to_dict(rep).items() if k in shown}
     if messages is not None:
         doc["messages"] = messages
     return doc
@@ -233,7 +235,7 @@ def reports(
                     if fmt == "jsonl":
                         echo_json(order)
                     elif fmt == "csv":
-                        write_csv_row(_row(order))
+                        write_csv_row(list(to_dict(order).values()))
                     else:
                         rows.append(_row(order))
         if fmt == "table":

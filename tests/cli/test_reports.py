@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+import iletimerkezi_async as im
 from iletimerkezi_async.cli import EXIT_ABORTED, EXIT_API, EXIT_USAGE
 
 from ._helpers import failed, json_doc, json_lines, ok
@@ -35,8 +36,11 @@ def test_reports_jsonl_matches_the_seeded_set_exactly(cli: Invoke, fake: Threade
     rows = json_lines(result)
     assert [r["id"] for r in rows].count(rows[0]["id"]) == 1
     assert {r["id"] for r in rows} == expected and len(rows) == len(expected)
-    assert rows[0]["status"] == "COMPLETED" and rows[0]["total"] == 3
+    assert rows[0]["status"] == 114 and rows[0]["total"] == 3
     assert rows[0]["submitted_at"] == "2025-03-01T08:00:00+03:00"
+    # Each line is im.to_dict of an OrderSummary, so it reads back as one.
+    first = im.from_dict(im.OrderSummary, rows[0])
+    assert first.status is im.OrderStatus.COMPLETED and im.to_dict(first) == rows[0]
     # The progress bar counted the four windows, on stderr only.
     assert "4/4" in result.stderr and "windows" in result.stderr
     assert "windows" not in result.stdout
@@ -111,14 +115,14 @@ def test_report_table_json_and_messages(cli: Invoke, fake: ThreadedFake) -> None
     order_id = send(cli, "5051234567", "5321234567")
     fake.call(fake.fake.advance, 5)
     doc = json_doc(cli("report", order_id, "--json"))
-    assert doc["id"] == order_id and doc["status"] == "COMPLETED"
+    assert doc["id"] == order_id and doc["status"] == 114
     assert (doc["total"], doc["delivered"], doc["undelivered"], doc["waiting"]) == (2, 1, 1, 0)
     assert doc["price"] == "2" and doc["sender"] == "ACME" and "messages" not in doc
     assert datetime.fromisoformat(doc["submitted_at"]).utcoffset() == timedelta(hours=3)
     full = json_doc(cli("report", order_id, "--json", "--messages"))
     assert sorted((m["number"], m["status"]) for m in full["messages"]) == [
-        ("+905051234567", "DELIVERED"),
-        ("+905321234567", "UNDELIVERED"),
+        ("+905051234567", 111),
+        ("+905321234567", 112),
     ]
     table = ok(cli("report", order_id, "--messages")).stdout
     assert f"Order {order_id}" in table and "UNDELIVERED" in table and "+905321234567" in table
@@ -151,7 +155,7 @@ def test_report_follow_waits_until_final(cli: Invoke, fake: ThreadedFake) -> Non
     finally:
         carrier.join()
     doc = json_doc(result)
-    assert doc["status"] == "COMPLETED" and doc["delivered"] == 2 and doc["waiting"] == 0
+    assert doc["status"] == 114 and doc["delivered"] == 2 and doc["waiting"] == 0
     polls = fake.call(fake.fake.sent_requests, "get-report")
     assert len(polls) >= 2  # it saw the order sending, then final
     assert "2/2" in result.stderr and "messages final" in result.stderr

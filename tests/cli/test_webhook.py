@@ -90,7 +90,7 @@ def test_serve_json_lines_and_sigterm_ends_with_0() -> None:
     assert line == {
         "message_id": 7,
         "order_id": "104525848",
-        "status": "ACCEPTED",
+        "status": "accepted",
         "to": "+905051234567",
         "body": "Kodunuz 482913",
     }
