@@ -178,3 +178,15 @@ def test_every_endpoint_of_the_table_has_a_distinct_name_and_path() -> None:
     names = [e.name for e in _endpoints.ALL]
     assert len(set(names)) == len(names) == 12
     assert {e.path for e in _endpoints.ALL} == {f"/v1/{n}/json" for n in names}
+
+
+def test_the_api_time_zone_is_built_in_one_place() -> None:
+    """``clock.ISTANBUL``; everything else imports it."""
+    building = {
+        module
+        for module, path in MODULES.items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", getattr(node.func, "attr", None)) == "ZoneInfo"
+    }
+    assert building == {f"{PACKAGE}.clock"}

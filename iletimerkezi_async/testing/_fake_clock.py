@@ -11,11 +11,11 @@ import math
 import time
 from datetime import datetime, timedelta
 from typing import Final
-from zoneinfo import ZoneInfo
+
+from ..clock import ISTANBUL
 
 __all__ = ["ISTANBUL", "FakeClock", "as_istanbul", "fmt_timestamp"]
 
-ISTANBUL: Final = ZoneInfo("Europe/Istanbul")
 TIMESTAMP: Final = "%Y-%m-%d %H:%M:%S"
 
 
