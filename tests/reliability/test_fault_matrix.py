@@ -31,10 +31,14 @@ from iletimerkezi_async.testing import FakeIletiMerkezi
 from ._support import ATTEMPTS, fast_retry, guarded
 
 IST = ZoneInfo("Europe/Istanbul")
-TIMEOUT = 0.3
-"""The client's per-attempt timeout in this module."""
-STALL = 0.4
-"""A stall longer than ``TIMEOUT``.  The fake sleeps in the same event loop and starts
+TIMEOUT = 5.0
+"""The client's per-attempt timeout in the cells without a stall: far above any answer's
+time on loopback, even on a machine busy with other test runs."""
+STALL_TIMEOUT = 0.6
+"""The client's per-attempt timeout in the two stall cells; the attempt after the stall
+must answer within it."""
+STALL = 0.8
+"""A stall longer than ``STALL_TIMEOUT``.  The fake sleeps in the same event loop and starts
 after the client's timer, so the client always gives up first; kept short because
 closing the fake waits for a stalled handler."""
 FOREVER = 100
@@ -487,7 +491,11 @@ async def test_cell(endpoint_name: str, fault: str) -> None:
     expect = RULES[fault][endpoint.retry_class]
     async with (
         FakeIletiMerkezi(senders=("APITEST", "ACME"), rate_limit=None) as fake,
-        fake.client(retry=fast_retry(), timeout=TIMEOUT, send_limiter=None) as client,
+        fake.client(
+            retry=fast_retry(),
+            timeout=STALL_TIMEOUT if fault.startswith("timeout") else TIMEOUT,
+            send_limiter=None,
+        ) as client,
     ):
         ctx = await endpoint.setup(fake, client)
         fake.requests.clear()
