@@ -40,6 +40,7 @@ __all__ = [
     "PageError",
     "RateLimitError",
     "RecipientError",
+    "RepeatedPageError",
     "RequestValidationError",
     "ResponseFormatError",
     "ScheduleError",
@@ -211,6 +212,19 @@ class ResponseFormatError(IletiMerkeziError):
         self.endpoint = endpoint
         self.http_status = http_status
         super().__init__(message)
+
+
+class RepeatedPageError(ResponseFormatError):
+    """A paginated walk got the same page twice: the server ignored the page number.
+
+    The walk stops here instead of ending as if it were complete (what it
+    yielded so far is all it could prove); ``page`` is the page that came back
+    as a repeat, and the paginator's cursor still points before it.
+    """
+
+    def __init__(self, message: str, *, endpoint: str, page: int) -> None:
+        super().__init__(message, endpoint=endpoint)
+        self.page = page
 
 
 class APIError(IletiMerkeziError):

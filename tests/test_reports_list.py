@@ -6,7 +6,9 @@ import asyncio
 import gc
 import itertools
 import random
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +18,8 @@ import iletimerkezi_async as im
 from iletimerkezi_async.testing import FakeIletiMerkezi
 
 from .conftest import BASE
+
+T = TypeVar("T")
 
 IST = ZoneInfo("Europe/Istanbul")
 FAST = im.RetryPolicy(attempts=6, base=0.0, cap=0.0)
@@ -265,7 +269,13 @@ async def test_cursors_only_resume_their_own_walk(fake_iletimerkezi: FakeIletiMe
     assert len(rest) == 10
 
 
-async def test_a_server_ignoring_page_cannot_loop_forever(
+async def collect(walk: AsyncIterator[T], into: list[T]) -> None:
+    """Every item of ``walk`` into ``into``, so what came before a failure can be checked."""
+    async for item in walk:
+        into.append(item)
+
+
+async def test_a_server_ignoring_page_raises_instead_of_ending_as_complete(
     mocked: aioresponses, client: im.Client
 ) -> None:
     orders = [
@@ -284,11 +294,21 @@ async def test_a_server_ignoring_page_cannot_loop_forever(
     ]
     page = {"response": {"status": {"code": 200, "message": "OK"}, "count": 30, "orders": orders}}
     mocked.post(f"{BASE}/v1/get-reports/json", payload=page, repeat=True)
-    got = [o.id async for o in client.reports.list(date(2025, 1, 1), date(2025, 1, 15))]
-    # Each window: page 1, then page 2 repeats it and ends the window; ids are yielded once.
-    assert got == [str(1000 + i) for i in range(30)]
+    walk = client.reports.list(date(2025, 1, 1), date(2025, 1, 15))
+    got: list[im.OrderSummary] = []
+    with pytest.raises(im.RepeatedPageError) as caught:
+        await collect(walk, got)
+    # Page 1 of the first window was yielded; page 2 repeated it, and the walk did not
+    # go on to the next window as if this one were complete.
+    assert [o.id for o in got] == [str(1000 + i) for i in range(30)]
+    assert caught.value.endpoint == "get-reports" and caught.value.page == 2
+    assert "2025-01-01..2025-01-10 page 2" in str(caught.value)
     calls = [c for key, calls in mocked.requests.items() for c in calls]
-    assert len(calls) == 4
+    assert len(calls) == 2
+    # The cursor still points before the repeated page: a resume asks for it again.
+    resumed = client.reports.list(date(2025, 1, 1), date(2025, 1, 15), resume_from=walk.cursor)
+    with pytest.raises(im.RepeatedPageError):
+        await collect(resumed, [])
 
 
 async def test_messages_walk_every_page_of_an_order(fake_iletimerkezi: FakeIletiMerkezi) -> None:
@@ -343,7 +363,7 @@ async def test_blacklist_list_walks_every_page_and_filters(
             client.blacklist.list(resume_from=filtered.cursor)
 
 
-async def test_blacklist_repeated_page_ends_the_walk(
+async def test_blacklist_repeated_page_raises_after_what_it_yielded(
     mocked: aioresponses, client: im.Client
 ) -> None:
     page = {
@@ -353,5 +373,7 @@ async def test_blacklist_repeated_page_ends_the_walk(
         }
     }
     mocked.post(f"{BASE}/v1/get-blacklist/json", payload=page, repeat=True)
-    got = [n async for n in client.blacklist.list(page_size=2)]
+    got: list[str] = []
+    with pytest.raises(im.RepeatedPageError):
+        await collect(client.blacklist.list(page_size=2), got)
     assert got == ["+905051234567", "+905051234568"]

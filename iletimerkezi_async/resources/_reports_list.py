@@ -13,12 +13,11 @@ from asyncio import Queue, Task, create_task, gather
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import date, timedelta
-from logging import getLogger
 from typing import TYPE_CHECKING, Any
 
 from .. import _endpoints as api
 from .. import _wire
-from ..errors import ResponseFormatError
+from ..errors import RepeatedPageError, ResponseFormatError
 from ..models import OrderSummary
 from ..pagination import Fetched, PageSource, Position
 
@@ -52,8 +51,6 @@ def split(start: date, end: date, days: int = WINDOW_DAYS) -> list[tuple[date, d
         first = last + timedelta(days=1)
 
 
-_pages_log = getLogger("iletimerkezi_async")
-
 MAX_PAGES_PER_WINDOW = 100_000
 """Defensive cap (3,000,000 orders in ten days): past it the server is assumed broken."""
 
@@ -70,24 +67,24 @@ WindowProgress = Callable[[int, int], object]
 def _ends_window(
     orders: tuple[OrderSummary, ...], seen: set[str], window: tuple[str, str], page: int
 ) -> bool:
-    """Whether this page ends its window: ``count: 0`` or a repeat of pages already seen.
+    """Whether this page ends its window (``count: 0``); a repeated page raises.
 
     A page whose ids were all seen earlier in the same window means the
-    server ignored ``page`` (or looped): ending the window is the only way
-    that cannot run forever, and those orders were already yielded.
+    server ignored ``page`` (or looped): ending the window there would pass
+    off a partial walk as complete, so it raises :class:`RepeatedPageError`
+    (the cursor still points before this page).
     """
     if not orders:
         return True
     ids = {o.id for o in orders}
     if ids <= seen:
-        _pages_log.warning(
-            "%s %s..%s page %d only repeats orders of earlier pages; ending the window",
-            api.GET_REPORTS.name,
-            window[0],
-            window[1],
-            page,
+        name = api.GET_REPORTS.name
+        raise RepeatedPageError(
+            f"{name} {window[0]}..{window[1]} page {page} only repeats orders of earlier "
+            "pages: the server ignored the page number, so the walk stopped there",
+            endpoint=name,
+            page=page,
         )
-        return True
     if page > MAX_PAGES_PER_WINDOW:
         raise ResponseFormatError(
             f"{api.GET_REPORTS.name} {window[0]}..{window[1]} still had orders after "

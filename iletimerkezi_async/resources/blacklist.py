@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _endpoints as api
 from .. import _validate, _wire
-from ..errors import InvalidRequestError
+from ..errors import InvalidRequestError, RepeatedPageError
 from ..pagination import Fetched, PageSource, Paginator, Position
 from ..phone import mask_number
 from ._base import Resource
@@ -25,8 +25,8 @@ class _BlacklistPages(PageSource[str]):
     """get-blacklist pages until ``page * rowCount >= count`` or an empty page.
 
     ``count`` is the account total, so a server that ignores ``page`` would
-    repeat page 1 that many times: a page equal to the previous one ends the
-    walk instead (with a warning).
+    repeat page 1 that many times: a page equal to the previous one raises
+    :class:`RepeatedPageError` instead of ending the walk as if it were complete.
     """
 
     kind = "blacklist.list"
@@ -60,12 +60,13 @@ class _BlacklistPages(PageSource[str]):
         count, numbers = answer.blacklist.total, answer.blacklist.numbers
         last = not numbers or page * self._size >= count
         if numbers and numbers == self._previous:
-            log.warning(
-                "%s page %d repeats the previous page; ending the walk",
-                api.GET_BLACKLIST.name,
-                page,
+            name = api.GET_BLACKLIST.name
+            raise RepeatedPageError(
+                f"{name} page {page} repeats page {page - 1}: the server ignored the page "
+                f"number, so the walk stopped there ({count} numbers in all)",
+                endpoint=name,
+                page=page,
             )
-            numbers, last = (), True
         self._previous = numbers
         return Fetched(items=numbers, next=None if last else (page + 1,), number=page, total=count)
 

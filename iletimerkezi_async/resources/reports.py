@@ -13,6 +13,7 @@ from ..errors import (
     InvalidRequestError,
     OrderNotReadyError,
     RateLimitError,
+    RepeatedPageError,
     ServiceUnavailableError,
     TransportError,
     WaitTimeoutError,
@@ -27,7 +28,13 @@ if TYPE_CHECKING:
 
 
 class _MessagePages(PageSource[MessageReport]):
-    """get-report pages of one order until ``page * rowCount >= total`` or an empty page."""
+    """get-report pages of one order until ``page * rowCount >= total`` or an empty page.
+
+    The older answer has no ``total`` (it parses as 0 although recipients
+    came): then the walk goes on until a short or empty page, and a page equal
+    to the one before raises :class:`RepeatedPageError`, since nothing else
+    would end it.
+    """
 
     kind = "reports.messages"
 
@@ -35,6 +42,7 @@ class _MessagePages(PageSource[MessageReport]):
         self._transport = transport
         self._order_id = order_id
         self._size = page_size
+        self._previous: tuple[MessageReport, ...] = ()
 
     def scope(self) -> Mapping[str, Any]:
         return {"order": self._order_id, "size": self._size}
@@ -44,13 +52,26 @@ class _MessagePages(PageSource[MessageReport]):
         answer = await self._transport.call(
             api.GET_REPORT, self._order_id, page=page, page_size=self._size
         )
-        report = answer.order
-        last = not report.messages or page * self._size >= report.total
+        report, messages = answer.order, answer.order.messages
+        if messages and messages == self._previous:
+            name = api.GET_REPORT.name
+            raise RepeatedPageError(
+                f"{name} page {page} of order {self._order_id} repeats page {page - 1}: the "
+                "server ignored the page number, so the walk stopped there",
+                endpoint=name,
+                page=page,
+            )
+        self._previous = messages
+        known = report.total > 0  # an order with recipients has a total, unless it is unsent
+        if known:
+            last = not messages or page * self._size >= report.total
+        else:
+            last = len(messages) < self._size
         return Fetched(
-            items=report.messages,
+            items=messages,
             next=None if last else (page + 1,),
             number=page,
-            total=report.total,
+            total=report.total if known else None,
         )
 
 
