@@ -67,13 +67,14 @@ from .models import (
 )
 from .pagination import Paginator
 from .phone import is_valid_number, normalize_number
-from .polling import InboxPoller
+from .polling import MAX_UNREADABLE, InboxPoller
 from .ratelimit import RateLimiter, TokenBucket
 from .retry import RetryPolicy
 from .text import segments
 
 __all__ = [
     "CODES",
+    "MAX_UNREADABLE",
     "APIError",
     "AuthenticationError",
     "BadRequestError",

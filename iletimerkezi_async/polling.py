@@ -28,7 +28,7 @@ from .errors import (
 )
 from .models import InboundMessage, Inbox
 
-__all__ = ["TRANSIENT_ERRORS", "InboxPoller"]
+__all__ = ["MAX_UNREADABLE", "TRANSIENT_ERRORS", "InboxPoller"]
 
 log = logging.getLogger("iletimerkezi_async.inbox")
 
@@ -42,6 +42,12 @@ TRANSIENT_ERRORS: Final = (
 
 Anything else ends the iteration by raising: ``AuthenticationError`` and other
 4xx codes (400, 404 for the withdrawn endpoint…) will not heal by waiting.
+"""
+MAX_UNREADABLE: Final = 5
+"""Consecutive unreadable answers (``ResponseFormatError``) after which a poll gives up.
+
+One may be a proxy's hiccup; five in a row, with backoff between them, is a
+drifted answer shape that waiting will not fix, so the poll ends with it.
 """
 
 _TOKEN_VERSION: Final = 1
@@ -149,6 +155,7 @@ class InboxPoller:
         skip_existing: bool = False,
         clock: Clock = SYSTEM_CLOCK,
         memory: int = DEFAULT_MEMORY,
+        max_unreadable: int = MAX_UNREADABLE,
     ) -> None:
         if not interval > 0:
             raise InvalidRequestError("interval", "must be greater than 0")
@@ -158,6 +165,10 @@ class InboxPoller:
             raise InvalidRequestError("multiplier", "must be at least 1")
         if memory < 1:
             raise InvalidRequestError("memory", "must be at least 1")
+        if isinstance(max_unreadable, bool) or not isinstance(max_unreadable, int):
+            raise InvalidRequestError("max_unreadable", "must be an integer")
+        if max_unreadable < 1:
+            raise InvalidRequestError("max_unreadable", "must be at least 1")
         if not isinstance(clock, Clock):
             raise TypeError("clock must be a Clock (monotonic(), now(), async sleep())")
         self._fetch = fetch
@@ -184,6 +195,11 @@ class InboxPoller:
         """The account's inbound count (``totalRows``) from the last successful poll."""
         self.last_error: BaseException | None = None
         """The last transient failure waited out, ``None`` after a successful poll."""
+        self.max_unreadable = max_unreadable
+        self._unreadable = 0
+        self.possibly_missed = 0
+        """Messages a fresh cursor store may never see: the inbox held ``totalRows`` but
+        its first answer carried fewer (get-inbox has no paging)."""
 
     # ------------------------------------------------------------ protocol
 
@@ -317,6 +333,10 @@ class InboxPoller:
             try:
                 inbox = await self._fetch()
             except TRANSIENT_ERRORS as exc:
+                if self._gives_up(exc):
+                    self._closed = True
+                    self._buffer.clear()
+                    raise
                 self._on_transient(exc)
                 return
             except Exception:
@@ -332,8 +352,24 @@ class InboxPoller:
         finally:
             self._interruptible = None
         self.last_error = None
+        self._unreadable = 0
         self.total = inbox.total
         await self._take(inbox)
+
+    def _gives_up(self, exc: BaseException) -> bool:
+        """True on the ``max_unreadable``-th unreadable answer in a row."""
+        if not isinstance(exc, ResponseFormatError):
+            return False
+        self._unreadable += 1
+        if self._unreadable < self.max_unreadable:
+            return False
+        log.error(
+            "inbox poll: %d unreadable answers in a row (%s); the answer's shape has "
+            "changed, so polling ends",
+            self._unreadable,
+            exc,
+        )
+        return True
 
     def _on_transient(self, exc: BaseException) -> None:
         self.last_error = exc
@@ -352,6 +388,7 @@ class InboxPoller:
             if self._state.is_new(m.id, horizon):
                 fresh.setdefault(m.id, m)
         news = sorted(fresh.values(), key=_order_key)
+        self._count_missed(inbox)
         if news and self._state.seen and len(news) == len(inbox.messages) < inbox.total:
             log.warning(
                 "the inbox answer held only unseen messages out of %d: older ones may have "
@@ -369,6 +406,23 @@ class InboxPoller:
         if news:
             self._wait = self.interval
             self._buffer.extend(news)
+
+    def _count_missed(self, inbox: Inbox) -> None:
+        """On a fresh store, warn about what the first answer could not carry."""
+        assert self._state is not None
+        if self._state.seen or self._state.last_id is not None or self._skip_first:
+            return
+        missing = inbox.total - len(inbox.messages)
+        if missing > 0:
+            self.possibly_missed += missing
+            log.warning(
+                "inbox poll on a fresh cursor: the inbox holds %d messages but the answer "
+                "carried %d, so up to %d older ones will not be delivered (get-inbox has "
+                "no paging); see poller.possibly_missed",
+                inbox.total,
+                len(inbox.messages),
+                missing,
+            )
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import sys
@@ -635,3 +636,64 @@ def test_any_carrier_prefix_keeps_the_keyword(prefix: list[str], keyword: str, c
     text = text.upper() if case == "upper" else text.lower()
     assert msg(f"  {text} ").matches(keyword)
     assert msg(text).keyword == fold_words(keyword)[-1]
+
+
+# ------------------------------------------------------------------ edges (issue 11)
+
+
+async def test_a_fresh_store_counts_and_logs_what_the_first_answer_could_not_carry(
+    fake: FakeIletiMerkezi, client: im.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = add(fake, 1005)
+    poller = client.inbox.poll()
+    with caplog.at_level(logging.WARNING, logger="iletimerkezi_async.inbox"):
+        got = await take(poller, 1000)
+    assert got == ids[5:]  # get-inbox carries the newest 1,000 and has no paging
+    assert poller.possibly_missed == 5
+    assert poller.total == 1005
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("holds 1005 messages" in w and "up to 5 older" in w for w in warnings)
+    await poller.aclose()
+
+
+async def test_skip_existing_misses_nothing_it_would_deliver(
+    fake: FakeIletiMerkezi, client: im.Client, clock: PollClock
+) -> None:
+    add(fake, 1005)
+    later: list[str] = []
+    clock.hook = lambda n: later.extend(add(fake, 1, start=2000)) if n == 1 else None
+    skipping = client.inbox.poll(skip_existing=True)
+    assert await take(skipping, 1) == later
+    assert skipping.possibly_missed == 0
+    await skipping.aclose()
+
+
+async def test_a_permanently_unreadable_answer_ends_the_poll_after_five(
+    fake: FakeIletiMerkezi, client: im.Client, clock: PollClock
+) -> None:
+    add(fake, 1)
+    fake.malform("get-inbox", "invalid_json", times=100)
+    poller = client.inbox.poll(interval=1, max_interval=8)
+    with pytest.raises(im.ResponseFormatError, match="not JSON"):
+        await take(poller, 1)
+    assert len(fake.sent_requests("get-inbox")) == im.MAX_UNREADABLE == 5
+    assert clock.sleeps == [1, 2, 4, 8]  # it backed off between them, then gave up
+    with pytest.raises(StopAsyncIteration):
+        await poller.__anext__()
+
+
+async def test_unreadable_answers_that_heal_do_not_end_the_poll(
+    fake: FakeIletiMerkezi, client: im.Client
+) -> None:
+    ids = add(fake, 1)
+    fake.malform("get-inbox", "invalid_json", times=4)
+    poller = client.inbox.poll(interval=1, max_interval=8)
+    assert await take(poller, 1) == ids
+    assert len(fake.sent_requests("get-inbox")) == 5
+    await poller.aclose()
+
+
+def test_max_unreadable_is_checked_before_polling(client: im.Client) -> None:
+    for bad in (0, -1, True, 2.5):
+        with pytest.raises(im.InvalidRequestError, match="max_unreadable"):
+            client.inbox.poll(max_unreadable=bad)  # type: ignore[arg-type]

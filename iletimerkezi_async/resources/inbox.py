@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import _endpoints as api
 from ..cursors import CursorStore
 from ..models import Inbox
-from ..polling import InboxPoller
+from ..polling import MAX_UNREADABLE, InboxPoller
 from ._base import Resource
 
 
@@ -25,6 +25,7 @@ class InboxResource(Resource):
         multiplier: float = 2.0,
         cursor: CursorStore | None = None,
         skip_existing: bool = False,
+        max_unreadable: int = MAX_UNREADABLE,
     ) -> InboxPoller:
         """New inbound messages, oldest first, forever: ``async for m in inbox.poll()``.
 
@@ -35,8 +36,12 @@ class InboxResource(Resource):
         ``skip_existing`` marks it as seen.  The wait starts at ``interval``,
         is multiplied by ``multiplier`` after each poll without news (or with a
         transient failure) up to ``max_interval``, and resets on news;
-        ``AuthenticationError`` and other 4xx errors end the iteration.  The
-        waits run on the client's ``clock``.
+        ``AuthenticationError`` and other 4xx errors end the iteration, and so
+        does the ``max_unreadable``-th unreadable answer in a row (a drifted
+        shape).  On a fresh store, messages the first answer could not carry
+        (``totalRows`` above the list's length) are counted in
+        ``poller.possibly_missed`` and logged.  The waits run on the client's
+        ``clock``.
         """
         return InboxPoller(
             self.list,
@@ -45,5 +50,6 @@ class InboxResource(Resource):
             multiplier=multiplier,
             cursor=cursor,
             skip_existing=skip_existing,
+            max_unreadable=max_unreadable,
             clock=self._transport.clock,
         )
