@@ -262,12 +262,23 @@ def enum_member(cls: type[E], table: Mapping[object, E], value: Any, where: str)
 
 
 def as_list(value: Any, where: str) -> list[Any]:
-    """A list field; PHP encodes an empty array as ``[]`` or ``{}``, and null means none."""
+    """A list field, as PHP and XML-minded encoders send one (reference §12, §14).
+
+    ``[]``, ``{}`` and null are none; an object whose keys are all indexes
+    (``{"0": …, "1": …}``, PHP's non-sequential array) is its values in index
+    order; any other single value (an object, a string) is a list of one,
+    as an encoder that collapses one-element lists sends it.  Each element
+    is still checked by its own parser.
+    """
     if type(value) is list:
         return value
-    if value is None or value == {}:
+    if value is None or value == {} or value == []:
         return []
-    raise Bad(where, f"expected a list, got {kind_of(value)}")
+    if isinstance(value, Mapping):
+        keys = list(value)
+        if all(type(k) is str and k.isascii() and k.isdigit() and len(k) < 10 for k in keys):
+            return [value[k] for k in sorted(keys, key=int)]
+    return [value]
 
 
 def as_object(value: Any, where: str) -> Mapping[str, Any]:

@@ -318,10 +318,13 @@ def _senders(block: Any, where: str) -> tuple[str, ...]:
 
 
 def _optional_consent(block: Any, where: str) -> Consent | None:
-    """No record is ``[]``, ``{}``, null or absent."""
-    if block is None or block == [] or block == {}:
+    """No record is ``[]``, ``{}``, null or absent; ``[{…}]`` is that one record."""
+    records = w.as_list(block, where)
+    if not records:
         return None
-    return w.within(where, _consent, block)
+    if len(records) > 1:
+        raise w.Bad(where, f"expected one consent record, got {len(records)}")
+    return w.within(where, _consent, records[0])
 
 
 def _summaries(value: Any, where: str) -> tuple[OrderSummary, ...]:
@@ -332,9 +335,18 @@ def _numbers(value: Any, where: str) -> tuple[str, ...]:
     return w.each(w.as_list(value, where), lambda n: w.number(n, ""), where)
 
 
-_blacklist_page = wire_function(
+_blacklist_block = wire_function(
     BlacklistPage, total=("count", w.integer), numbers=("number", _numbers)
 )
+
+
+def _blacklist_page(block: Any) -> BlacklistPage:
+    """``blacklist: []`` (how PHP encodes an empty array) is an empty blacklist."""
+    if block == []:
+        return BlacklistPage(total=0)
+    return _blacklist_block(block)
+
+
 _ANSWERS: Final[dict[type[Any], Callable[[Any], Any]]] = {
     Done: lambda o: Done(),
     SendAnswer: wire_function(

@@ -596,9 +596,15 @@ def test_consent_email_recipient_kept() -> None:
     assert (result.recipient, result.type) == ("ali@example.com", ConsentType.EPOSTA)
 
 
-def test_consent_refuses_a_non_empty_list() -> None:
-    with pytest.raises(ResponseFormatError, match="consent"):
-        answers.consent({"consent": [response("2026", "iys-check")["consent"]]})
+def test_consent_as_a_list_of_one_is_that_record() -> None:
+    record = response("2026", "iys-check")["consent"]
+    assert answers.consent({"consent": [record]}) == answers.consent({"consent": record})
+
+
+def test_consent_refuses_a_list_of_several() -> None:
+    record = response("2026", "iys-check")["consent"]
+    with pytest.raises(ResponseFormatError, match="expected one consent record, got 2"):
+        answers.consent({"consent": [record, record]})
 
 
 @pytest.mark.parametrize(
