@@ -17,12 +17,14 @@ import logging
 import platform
 import ssl as _ssl
 import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
 import aiohttp
 from multidict import CIMultiDict
 
 from ._parse import structure
+from ._scrub import scrub
 from ._version import __version__
 from ._wire import decode, encode
 from .clock import SYSTEM_CLOCK, Clock
@@ -205,7 +207,9 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
-            answer, outcome, retry_after = await self._attempt(endpoint, url, body, attempt)
+            answer, outcome, retry_after = await self._attempt(
+                endpoint, url, body, attempt, functools.partial(self._scrub, request.body)
+            )
             if outcome is None:
                 return answer  # type: ignore[no-any-return]
             verdict = decide(endpoint.name, endpoint.retry, attempt, outcome)
@@ -222,8 +226,17 @@ class Transport:
             )
             await self.clock.sleep(delay)
 
+    def _scrub(self, request: Mapping[str, Any], text: str) -> str:
+        """Server text without this client's credentials or this request's strings."""
+        return scrub((self._key, self._hash), request, text)
+
     async def _attempt(
-        self, endpoint: Endpoint[..., Any], url: str, body: bytes, attempt: int
+        self,
+        endpoint: Endpoint[..., Any],
+        url: str,
+        body: bytes,
+        attempt: int,
+        scrub_text: Callable[[str], str],
     ) -> tuple[Any, Outcome | None, float | None]:
         """One POST: the answer, or what went wrong (for :func:`decide`), and any Retry-After."""
         name = endpoint.name
@@ -242,7 +255,9 @@ class Transport:
             return None, failure, None
         elapsed = (time.perf_counter() - started) * 1000 if debug else 0.0
         try:
-            response = decode(raw, endpoint=name, http_status=status, retry_after=retry_after)
+            response = decode(
+                raw, endpoint=name, http_status=status, retry_after=retry_after, scrub=scrub_text
+            )
         except APIError as exc:
             log.debug("← %s HTTP %d code %d in %.1f ms", name, status, exc.code, elapsed)
             return None, exc, retry_after

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final, NamedTuple
 
@@ -64,28 +64,47 @@ def _code(value: object) -> int | None:
     return None
 
 
+def _status_meaning(http_status: int, endpoint: str, retry_after: float | None) -> APIError | None:
+    """What an answer without the envelope means by its HTTP status alone, if anything.
+
+    5xx/429 (a proxy's error page) keep their meaning so they are retried
+    like any other unavailability; a 401/403 page comes from a front proxy
+    or WAF refusing the caller, which is the API's 401 (the IP whitelist
+    cause), with the HTTP status kept on the error.
+    """
+    if http_status >= 500 or http_status == 429:
+        return error_for_code(
+            http_status, endpoint=endpoint, http_status=http_status, retry_after=retry_after
+        )
+    if http_status in (401, 403):
+        return error_for_code(401, endpoint=endpoint, http_status=http_status)
+    return None
+
+
 def decode(
     raw: bytes,
     *,
     endpoint: str,
     http_status: int,
     retry_after: float | None = None,
+    scrub: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
     """The ``response`` object of a successful answer, or the typed error.
 
     The body's ``status.code`` decides, whatever the HTTP status.  A body that
-    is not the JSON envelope is a :class:`ResponseFormatError`, except for a
-    5xx/429 answer without one (a proxy's HTML page), which keeps the HTTP
-    status's meaning so it is retried like any other unavailability.
+    is not the JSON envelope is a :class:`ResponseFormatError`, unless its
+    HTTP status says more (:func:`_status_meaning`).  ``scrub`` cleans the
+    server's ``status.message`` before it reaches an error: a server or proxy
+    that echoes the request would otherwise put credentials, numbers and
+    texts into ``str(exc)`` and every log line showing it.
     """
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         # RecursionError: valid JSON nested deeper than the interpreter's stack allows.
-        if http_status >= 500 or http_status == 429:
-            raise error_for_code(
-                http_status, endpoint=endpoint, http_status=http_status, retry_after=retry_after
-            ) from None
+        meaning = _status_meaning(http_status, endpoint, retry_after)
+        if meaning is not None:
+            raise meaning from None
         if not raw.strip():
             what = "an empty body"
         elif isinstance(exc, RecursionError):
@@ -101,10 +120,9 @@ def decode(
     status = response.get("status") if isinstance(response, dict) else None
     code = _code(status.get("code")) if isinstance(status, dict) else None
     if response is None or code is None or not isinstance(status, dict):
-        if http_status >= 500 or http_status == 429:
-            raise error_for_code(
-                http_status, endpoint=endpoint, http_status=http_status, retry_after=retry_after
-            )
+        meaning = _status_meaning(http_status, endpoint, retry_after)
+        if meaning is not None:
+            raise meaning
         raise ResponseFormatError(
             f"{endpoint}: HTTP {http_status} without a response.status.code envelope",
             endpoint=endpoint,
@@ -113,9 +131,12 @@ def decode(
     assert isinstance(response, dict)
     if code != 200:
         message = status.get("message")
+        text = message if isinstance(message, str) else None
+        if text is not None and scrub is not None:
+            text = scrub(text)
         err: APIError = error_for_code(
             code,
-            message if isinstance(message, str) else None,
+            text,
             endpoint=endpoint,
             http_status=http_status,
             retry_after=retry_after,

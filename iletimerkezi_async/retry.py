@@ -207,9 +207,12 @@ def _unreadable(endpoint: str, retry: RetryClass, outcome: Unreadable) -> Verdic
                 )
             )
         return _unknown(endpoint, outcome.error)
-    # A body that is not the envelope may be a proxy's hiccup; a 200 whose shape
-    # is wrong will be wrong again.
-    if retry.repeatable and not outcome.accepted:
+    # A body that is not the envelope may be a proxy's hiccup, unless its status is
+    # a 4xx (a wrong URL, a WAF page): that refusal repeats.  A 200 whose shape is
+    # wrong will be wrong again.
+    status = outcome.error.http_status
+    refused = status is not None and 400 <= status < 500
+    if retry.repeatable and not outcome.accepted and not refused:
         return _retry(outcome.error)
     return _fail(outcome.error)
 

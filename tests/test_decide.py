@@ -28,6 +28,11 @@ TLS = Failure(text="TLS verification failed", maybe_sent=False, transient=False)
 NOT_JSON = Unreadable(
     error=im.ResponseFormatError("x: HTTP 200 with a body that is not JSON", endpoint="x")
 )
+NOT_JSON_404 = Unreadable(
+    error=im.ResponseFormatError(
+        "x: HTTP 404 with a body that is not JSON", endpoint="x", http_status=404
+    )
+)
 BAD_SHAPE = Unreadable(
     error=im.ResponseFormatError("x: order: missing key 'id'", endpoint="x"), accepted=True
 )
@@ -80,6 +85,9 @@ TABLE: dict[str, Row] = {
     "not json / read": Row(NOT_JSON, READ, 1, RETRY, im.ResponseFormatError),
     "not json / write": Row(NOT_JSON, WRITE, 1, FAIL, im.ResponseFormatError),
     "not json / send": Row(NOT_JSON, SEND, 1, FAIL, im.SendOutcomeUnknownError),
+    # A 4xx page (a wrong URL, a WAF) says no again: nobody repeats it.
+    "not json 404 / read": Row(NOT_JSON_404, READ, 1, FAIL, im.ResponseFormatError),
+    "not json 404 / idempotent": Row(NOT_JSON_404, IDEMPOTENT, 1, FAIL, im.ResponseFormatError),
     # A 200 whose shape is wrong will be wrong again; a send's order exists.
     "bad shape / read": Row(BAD_SHAPE, READ, 1, FAIL, im.ResponseFormatError),
     "bad shape / send": Row(BAD_SHAPE, SEND, 1, FAIL, im.SendOutcomeUnknownError),
