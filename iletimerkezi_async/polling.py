@@ -417,7 +417,7 @@ class InboxPoller:
             self.possibly_missed += missing
             log.warning(
                 "inbox poll on a fresh cursor: the inbox holds %d messages but the answer "
-                "carried %d, so up to %d older ones will not be delivered (get-inbox has "
+                "carried %d, so up to %d older ones will not be delivered (the inbox has "
                 "no paging); see poller.possibly_missed",
                 inbox.total,
                 len(inbox.messages),

@@ -207,6 +207,8 @@ def _sample(cls: type[im.IletiMerkeziError]) -> im.IletiMerkeziError:
         return cls("stopped", orders=(order, order), next_index=7, maybe_sent_index=5)
     if issubclass(cls, errors.WaitTimeoutError):
         return cls("waited", order_id="42", timeout=1.5, report=report)
+    if issubclass(cls, errors.RepeatedPageError):
+        return cls("get-blacklist page 2 repeats page 1", endpoint="get-blacklist", page=2)
     if issubclass(cls, errors.ResponseFormatError):
         return cls("get-report: not JSON", endpoint="get-report", http_status=502)
     return cls(f"a {cls.__name__}")
