@@ -69,6 +69,7 @@ from .phone import is_valid_number, normalize_number
 from .polling import InboxPoller
 from .ratelimit import RateLimiter, TokenBucket
 from .retry import RetryPolicy
+from .slidingwindow import SlidingWindowLimiter
 from .text import segments
 
 __all__ = [
@@ -128,6 +129,7 @@ __all__ = [
     "SenderError",
     "ServiceUnavailableError",
     "SharedCursorStore",
+    "SlidingWindowLimiter",
     "SubscriptionError",
     "SystemClock",
     "TokenBucket",
