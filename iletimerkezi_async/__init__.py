@@ -70,6 +70,7 @@ from .phone import is_valid_number, normalize_number
 from .polling import MAX_UNREADABLE, InboxPoller
 from .ratelimit import RateLimiter, TokenBucket
 from .retry import RetryPolicy
+from .slidingwindow import SlidingWindowLimiter
 from .text import segments
 
 __all__ = [
@@ -131,6 +132,7 @@ __all__ = [
     "SenderError",
     "ServiceUnavailableError",
     "SharedCursorStore",
+    "SlidingWindowLimiter",
     "SubscriptionError",
     "SystemClock",
     "TokenBucket",

@@ -20,7 +20,7 @@ from yarl import URL
 from ._transport import Transport
 from .clock import SYSTEM_CLOCK, Clock, SystemClock
 from .errors import ClientClosedError, ConfigurationError, InvalidRequestError
-from .ratelimit import RateLimiter, TokenBucket
+from .ratelimit import RateLimiter
 from .resources import (
     AccountResource,
     BlacklistResource,
@@ -31,6 +31,7 @@ from .resources import (
 )
 from .resources._base import Settings
 from .retry import RetryPolicy
+from .slidingwindow import SlidingWindowLimiter
 
 __all__ = ["DEFAULT_BASE_URL", "Client", "ClientClosedError"]
 
@@ -41,7 +42,7 @@ ENV_HASH: Final = "ILETIMERKEZI_API_HASH"
 
 class _Default:
     def __repr__(self) -> str:
-        return "TokenBucket(rate=100, per=1.0)"
+        return "SlidingWindowLimiter(limit=100, window=1, margin=0.02, burst=10, warmup=0.5)"
 
 
 _DEFAULT_LIMITER: Final = _Default()
@@ -81,8 +82,11 @@ class Client:
     Credentials default to ``ILETIMERKEZI_API_KEY`` and ``ILETIMERKEZI_API_HASH``.
     Use it as ``async with Client() as client:`` or call :meth:`close` yourself.
     ``send_limiter`` holds ``sms.send*`` to the account's 100 recipients per
-    second (pass ``None`` to turn it off, or a shared limiter for several
-    clients); ``default_sender`` is used when a send names no sender.
+    second (by default its own
+    :class:`~iletimerkezi_async.slidingwindow.SlidingWindowLimiter`: at most
+    100 in any second at the server, 98/s sustained; pass ``None`` to turn it
+    off, or a shared limiter for several clients); ``default_sender`` is used
+    when a send names no sender.
     ``clock`` is what retry backoff, ``reports.wait``, ``inbox.poll``, the
     default limiter and ``send_at`` checks wait on and read the time from
     (tests pass ``iletimerkezi_async.testing.VirtualClock``).
@@ -128,9 +132,11 @@ class Client:
         if not isinstance(clock, Clock):
             raise ConfigurationError("clock must be a Clock (monotonic(), now(), async sleep())")
         if isinstance(send_limiter, _Default):
-            # The system clock keeps the bucket on the loop's own timers.
-            bucket_clock = None if type(clock) is SystemClock else clock
-            send_limiter = TokenBucket(rate=100, per=1.0, clock=bucket_clock)
+            # At most 100 recipients in any 1.02 s of grants, so that any 1 s at
+            # the server holds at most 100 (docs/rate-limiting.md).  The system
+            # clock keeps the limiter on the loop's own timers.
+            limiter_clock = None if type(clock) is SystemClock else clock
+            send_limiter = SlidingWindowLimiter(clock=limiter_clock)
         elif send_limiter is not None and not isinstance(send_limiter, RateLimiter):
             raise ConfigurationError("send_limiter must have an async acquire(cost) method")
         if default_sender is not None:

@@ -140,12 +140,14 @@ async def test_closed_borrowed_session_is_a_configuration_error() -> None:
             await client.account.balance()
 
 
-async def test_default_limiter_is_a_private_100_per_second_bucket() -> None:
+async def test_default_limiter_is_a_private_100_per_second_window() -> None:
     a, b = im.Client("k", "h"), im.Client("k", "h")
-    assert isinstance(a.send_limiter, im.TokenBucket)
+    assert isinstance(a.send_limiter, im.SlidingWindowLimiter)
     assert a.send_limiter is not b.send_limiter
-    assert a.send_limiter.rate == 100 and a.send_limiter.capacity == 100
+    assert a.send_limiter.limit == 100 and a.send_limiter.window == 1.0
     assert im.Client("k", "h", send_limiter=None).send_limiter is None
+    bucket = im.TokenBucket(rate=100)
+    assert im.Client("k", "h", send_limiter=bucket).send_limiter is bucket
     await a.close()
     await b.close()
 
@@ -153,12 +155,12 @@ async def test_default_limiter_is_a_private_100_per_second_bucket() -> None:
 async def test_clock_defaults_to_the_system_clock_and_reaches_the_default_limiter() -> None:
     plain = im.Client("k", "h")
     assert isinstance(plain.clock, im.SystemClock)
-    assert isinstance(plain.send_limiter, im.TokenBucket)
+    assert isinstance(plain.send_limiter, im.SlidingWindowLimiter)
     assert plain.send_limiter.clock is None  # the loop's own timers, as without a clock
     vc = VirtualClock()
     virtual = im.Client("k", "h", clock=vc)
     assert virtual.clock is vc
-    assert isinstance(virtual.send_limiter, im.TokenBucket)
+    assert isinstance(virtual.send_limiter, im.SlidingWindowLimiter)
     assert virtual.send_limiter.clock is vc
     with pytest.raises(AttributeError):
         virtual.clock = im.SystemClock()  # type: ignore[misc]
