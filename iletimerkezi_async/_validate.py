@@ -21,6 +21,7 @@ __all__ = [
     "brand_code",
     "enum_value",
     "iys_list",
+    "number",
     "numbers",
     "order_id",
     "page",
@@ -62,6 +63,20 @@ def numbers(to: str | int | Iterable[str | int], *, field: str = "to") -> list[s
     if not seen:
         raise InvalidRequestError(field, "needs at least one recipient")
     return list(seen)
+
+
+def number(value: object, *, field: str = "number") -> str:
+    """Exactly one phone number, normalised; a list or other iterable is refused.
+
+    For endpoints that take one number per request (add-blacklist,
+    delete-blacklist): taking the first of several would leave the rest
+    undone without a word.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidRequestError(
+            field, "must be one phone number (a string), not a list; call once per number"
+        )
+    return normalize_number(value, field=field)
 
 
 def sender(value: object, default: str | None) -> str:

@@ -115,6 +115,10 @@ CASES: list[tuple[str, str, Call]] = [
     # blacklist
     ("number", "mobile", lambda c: c.blacklist.add("0212 123 45 67")),
     ("number", "mobile", lambda c: c.blacklist.remove("hello")),
+    ("number", "one phone number", lambda c: c.blacklist.add(["5051111111", "5052222222"])),  # type: ignore[arg-type]
+    ("number", "one phone number", lambda c: c.blacklist.add(("5051111111",))),  # type: ignore[arg-type]
+    ("number", "one phone number", lambda c: c.blacklist.remove({"5051111111"})),  # type: ignore[arg-type]
+    ("number", "one phone number", lambda c: c.blacklist.add(None)),  # type: ignore[arg-type]
     # İYS
     ("brand_code", "positive", lambda c: c.iys.check(0, GOOD)),
     ("brand_code", "positive", lambda c: c.iys.check("abc", GOOD)),
