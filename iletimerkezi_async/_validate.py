@@ -169,14 +169,42 @@ def consent_status(value: object, field: str = "status") -> str:
 
 
 def recipient(value: object, field: str = "recipient") -> str:
-    """A phone number (normalised) or an e-mail address (for EPOSTA consents)."""
+    """A Turkish mobile (``+905…``) or an e-mail address (for EPOSTA consents).
+
+    İYS is the Turkish registry: an international number is refused here, as
+    the server would refuse it, instead of failing a chunk half-way.
+    """
     if isinstance(value, str) and "@" in value:
         if not _EMAIL.fullmatch(value.strip()):
             raise InvalidRequestError(field, "must be a phone number or an e-mail address")
         return value.strip()
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise InvalidRequestError(field, "must be a phone number or an e-mail address")
-    return normalize_number(value, field=field)
+    number = normalize_number(value, field=field)
+    if not number.startswith("+90"):
+        raise InvalidRequestError(
+            field, "must be a Turkish mobile (+905xxxxxxxxx); İYS holds no other numbers"
+        )
+    return number
+
+
+def consent_recipient(value: object, consent_type: str, field: str = "recipient") -> str:
+    """:func:`recipient`, matched to the consent type: e-mail for EPOSTA, else a phone number.
+
+    İYS refuses an EPOSTA consent for a phone number and a MESAJ or ARAMA
+    consent for an e-mail address, so the pair is checked before any request.
+    """
+    address = recipient(value, field)
+    is_email = "@" in address
+    if consent_type == ConsentType.EPOSTA.value and not is_email:
+        raise InvalidRequestError(field, "must be an e-mail address for an EPOSTA consent")
+    if consent_type != ConsentType.EPOSTA.value and is_email:
+        raise InvalidRequestError(
+            field,
+            "must be a phone number for MESAJ and ARAMA consents "
+            "(an e-mail address only goes with EPOSTA)",
+        )
+    return address
 
 
 def source(value: object, field: str = "source") -> str:

@@ -149,6 +149,40 @@ CASES: list[tuple[str, str, Call]] = [
         lambda c: c.iys.register(696422, [consent(), consent(recipient="123")]),
     ),
     ("consents[0]", "Consent", lambda c: c.iys.register(696422, [{"recipient": GOOD}])),  # type: ignore[list-item]
+    (
+        "consents[0].recipient",
+        "e-mail address for an EPOSTA",
+        lambda c: c.iys.register(696422, [consent(type=im.ConsentType.EPOSTA)]),
+    ),
+    (
+        "consents[1].recipient",
+        "phone number for MESAJ and ARAMA",
+        lambda c: c.iys.register(696422, [consent(), consent(recipient="a@example.com")]),
+    ),
+    (
+        "consents[0].recipient",
+        "phone number for MESAJ and ARAMA",
+        lambda c: c.iys.register(
+            696422, [consent(type=im.ConsentType.ARAMA, recipient="a@example.com")]
+        ),
+    ),
+    (
+        "consents[0].recipient",
+        "Turkish mobile",
+        lambda c: c.iys.register(696422, [consent(recipient="+4915112345678")]),
+    ),
+    ("consents", "iterable", lambda c: c.iys.register(696422, consent())),  # type: ignore[arg-type]
+    ("consents", "iterable", lambda c: c.iys.register(696422, None)),  # type: ignore[arg-type]
+    (
+        "recipient",
+        "e-mail address for an EPOSTA",
+        lambda c: c.iys.check(696422, GOOD, type="EPOSTA"),
+    ),
+    (
+        "recipient",
+        "phone number for MESAJ and ARAMA",
+        lambda c: c.iys.check(696422, "a@example.com"),
+    ),
 ]
 
 
@@ -178,3 +212,30 @@ async def test_a_late_bad_consent_stops_every_chunk(fake_iletimerkezi: FakeIleti
             await client.iys.register(696422, consents)
     assert caught.value.field == "consents[7000].source"
     assert fake_iletimerkezi.requests == []
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule"),
+    [
+        (consent(type=im.ConsentType.EPOSTA), "e-mail address for an EPOSTA"),
+        (consent(recipient="a@example.com"), "phone number for MESAJ and ARAMA"),
+        (
+            consent(type=im.ConsentType.ARAMA, recipient="a@example.com"),
+            "phone number for MESAJ and ARAMA",
+        ),
+    ],
+)
+async def test_a_consent_the_server_would_refuse_writes_nothing(
+    fake_iletimerkezi: FakeIletiMerkezi, bad: im.Consent, rule: str
+) -> None:
+    # The case: 5,000 good records went in, then the server refused chunk 2.
+    consents = [consent(recipient=f"+90505{i:07d}") for i in range(6000)]
+    consents.append(bad)
+    async with fake_iletimerkezi.client() as client:
+        with pytest.raises(im.InvalidRequestError) as caught:
+            await client.iys.register(696422, consents)
+    assert caught.value.field == "consents[6000].recipient"
+    assert rule.casefold() in caught.value.rule.casefold()
+    assert "@" not in str(caught.value) and "505" not in str(caught.value)
+    assert fake_iletimerkezi.requests == []
+    assert not fake_iletimerkezi.account.consents
