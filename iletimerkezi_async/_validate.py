@@ -14,7 +14,7 @@ from typing import Any
 from .errors import InvalidRequestError
 from .models import ConsentStatus, ConsentType, IysList, Segments
 from .phone import normalize_number
-from .text import MAX_PARTS, segments
+from .text import MAX_PARTS, _check_text, has_visible, segments
 
 __all__ = [
     "MAX_RECIPIENTS",
@@ -105,12 +105,19 @@ def sender(value: object, default: str | None) -> str:
 
 
 def text(value: object, *, field: str = "text") -> Segments:
-    """Non-empty and at most seven SMS parts in its encoding."""
-    if not isinstance(value, str):
-        raise InvalidRequestError(field, "must be a string")
-    if not value.strip():
-        raise InvalidRequestError(field, "must not be empty")
-    seg = segments(value)
+    """Valid Unicode, something visible, and at most seven SMS parts in its encoding.
+
+    A text of only invisible characters (zero-width spaces, direction marks,
+    a BOM) would be sent and billed as an empty-looking SMS.
+    """
+    body = _check_text(value, field)
+    if not has_visible(body):
+        raise InvalidRequestError(
+            field,
+            "must not be empty or only invisible characters "
+            "(spaces, zero-width spaces, direction marks, a BOM)",
+        )
+    seg = segments(body)
     if seg.parts > MAX_PARTS:
         raise InvalidRequestError(
             field,

@@ -59,6 +59,17 @@ CASES: list[tuple[str, str, Call]] = [
     ("text", "7", lambda c: c.sms.send(GOOD, "ş" * 1039, sender="ACME")),
     ("text", "7", lambda c: c.sms.send(GOOD, "ж" * 444, sender="ACME")),
     ("text", "string", lambda c: c.sms.send(GOOD, None, sender="ACME")),  # type: ignore[arg-type]
+    ("text", "invisible", lambda c: c.sms.send(GOOD, "\u200b\u200b", sender="ACME")),
+    ("text", "invisible", lambda c: c.sms.send(GOOD, "\u200e\u200f\u202e", sender="ACME")),
+    ("text", "invisible", lambda c: c.sms.send(GOOD, "\ufeff", sender="ACME")),
+    ("text", "invisible", lambda c: c.sms.send(GOOD, " \u2060\u00ad\u3164 ", sender="ACME")),
+    ("text", "surrogate", lambda c: c.sms.send(GOOD, "\ud800", sender="ACME")),
+    ("text", "surrogate", lambda c: c.sms.send(GOOD, "ok \udfff", sender="ACME")),
+    (
+        "messages[1].text",
+        "invisible",
+        lambda c: c.sms.send_many({GOOD: "x", "5321234567": "\u200b"}, sender="ACME"),
+    ),
     # sender
     ("sender", "11", lambda c: c.sms.send(GOOD, "x", sender="ABCDEFGHIJKL")),
     ("sender", "Turkish", lambda c: c.sms.send(GOOD, "x", sender="ŞİRKET")),
@@ -239,3 +250,20 @@ async def test_a_consent_the_server_would_refuse_writes_nothing(
     assert "@" not in str(caught.value) and "505" not in str(caught.value)
     assert fake_iletimerkezi.requests == []
     assert not fake_iletimerkezi.account.consents
+
+
+@pytest.mark.parametrize("text", ["\ud800", "a\udc00b"])
+def test_segments_refuses_a_lone_surrogate(text: str) -> None:
+    with pytest.raises(im.InvalidRequestError) as caught:
+        im.segments(text)
+    assert caught.value.field == "text"
+    assert "surrogate" in caught.value.rule
+
+
+@pytest.mark.parametrize("text", ["e\u0301", "\u200bx", "😀", "\U0001fae9", "\uf8ff"])
+async def test_a_visible_character_among_invisible_ones_is_sent(
+    fake_iletimerkezi: FakeIletiMerkezi, text: str
+) -> None:
+    async with fake_iletimerkezi.client(send_limiter=None) as client:
+        await client.sms.send(GOOD, text, sender="APITEST")
+    assert len(fake_iletimerkezi.requests) == 1
