@@ -17,6 +17,7 @@ from .phone import normalize_number
 from .text import MAX_PARTS, _check_text, has_visible, segments
 
 __all__ = [
+    "MAX_ID_DIGITS",
     "MAX_RECIPIENTS",
     "brand_code",
     "enum_value",
@@ -33,10 +34,14 @@ __all__ = [
 MAX_RECIPIENTS = 50_000
 """Recipients one send-sms request may carry."""
 
+MAX_ID_DIGITS = 19
+"""Digits an order id or brand code may have: those of a signed 64-bit integer."""
+
 _SENDER = re.compile(r"[A-Za-z0-9 ]{1,11}")
 _TURKISH = set("çğıİşöüÇĞŞÖÜ")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _SOURCE = re.compile(r"(HS|IYS)_[A-Z0-9_]+")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 def numbers(to: str | int | Iterable[str | int], *, field: str = "to") -> list[str]:
@@ -239,26 +244,42 @@ def consent_date(
     return value
 
 
-def brand_code(value: object) -> int:
-    """The account's İYS brand code: a positive integer (or its digits as a string)."""
+def _id_digits(value: object) -> str | None:
+    """The ASCII digits of a positive id of at most ``MAX_ID_DIGITS``, else None.
+
+    ``str.isdigit()`` also accepts ``"١٢٣"``, ``"１２３"`` and ``"²"`` (and
+    ``int()`` then converts the first two and raises on the third), and a
+    5,000-digit string makes ``int()`` raise, so only ``[0-9]`` is accepted.
+    """
     if isinstance(value, bool):
-        raise InvalidRequestError("brand_code", "must be a positive integer")
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int) or value <= 0:
-        raise InvalidRequestError("brand_code", "must be a positive integer")
-    return value
+        return None
+    if isinstance(value, int):
+        return str(value) if 0 < value < 10**MAX_ID_DIGITS else None
+    if isinstance(value, str):
+        digits = value.strip()
+        if len(digits) <= MAX_ID_DIGITS and _ASCII_DIGITS.fullmatch(digits) and digits.strip("0"):
+            return digits
+    return None
+
+
+def brand_code(value: object) -> int:
+    """The account's İYS brand code: a positive integer (or its ASCII digits as a string)."""
+    digits = _id_digits(value)
+    if digits is None:
+        raise InvalidRequestError(
+            "brand_code", f"must be a positive integer (at most {MAX_ID_DIGITS} ASCII digits)"
+        )
+    return int(digits)
 
 
 def order_id(value: object, field: str = "order_id") -> str:
-    """Order ids are digits; ints are accepted and sent as strings."""
-    if isinstance(value, bool):
-        raise InvalidRequestError(field, "must be an order id (digits)")
-    if isinstance(value, int) and value > 0:
-        return str(value)
-    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
-        return value.strip()
-    raise InvalidRequestError(field, "must be an order id (digits)")
+    """Order ids are ASCII digits (at most ``MAX_ID_DIGITS``); ints are sent as strings."""
+    digits = _id_digits(value)
+    if digits is None:
+        raise InvalidRequestError(
+            field, f"must be an order id (1 to {MAX_ID_DIGITS} ASCII digits, not 0)"
+        )
+    return digits
 
 
 def page(value: object, field: str = "page") -> int:
