@@ -11,12 +11,15 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .clock import ISTANBUL
 from .errors import InvalidRequestError
 from .models import ConsentStatus, ConsentType, IysList, Segments
 from .phone import normalize_number
 from .text import MAX_PARTS, _check_text, has_visible, segments
 
 __all__ = [
+    "EARLIEST_CONSENT",
+    "EARLIEST_DAY",
     "MAX_ID_DIGITS",
     "MAX_RECIPIENTS",
     "brand_code",
@@ -33,6 +36,12 @@ __all__ = [
 
 MAX_RECIPIENTS = 50_000
 """Recipients one send-sms request may carry."""
+
+EARLIEST_DAY = date(2000, 1, 1)
+"""No iletiMerkezi order or blacklist entry is older than this (the service is younger)."""
+
+EARLIEST_CONSENT = date(1900, 1, 1)
+"""An İYS consent date before this is a typo or a placeholder, not a consent."""
 
 MAX_ID_DIGITS = 19
 """Digits an order id or brand code may have: those of a signed 64-bit integer."""
@@ -147,6 +156,8 @@ def schedule(when: object, now: datetime) -> datetime | None:
             "send_at",
             "must be timezone-aware (e.g. datetime(..., tzinfo=ZoneInfo('Europe/Istanbul')))",
         )
+    if _istanbul(when) is None:
+        raise InvalidRequestError("send_at", "is too far in the past or future to schedule")
     minute = when.replace(second=0, microsecond=0)
     if minute <= now:
         raise InvalidRequestError(
@@ -239,6 +250,9 @@ def consent_date(
         raise InvalidRequestError(field, "must be a datetime")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidRequestError(field, "must be timezone-aware")
+    local = _istanbul(value)
+    if local is None or local.date() < EARLIEST_CONSENT:
+        raise InvalidRequestError(field, f"must not be before {EARLIEST_CONSENT.isoformat()}")
     if value > now + timedelta(minutes=1):
         raise InvalidRequestError(field, "must not be in the future")
     return value
@@ -294,15 +308,35 @@ def page_size(value: object, field: str = "page_size", *, maximum: int = 1000) -
     return value
 
 
+def _istanbul(value: datetime) -> datetime | None:
+    """``value`` in Istanbul time, or None when that is outside ``datetime``'s range."""
+    try:
+        return value.astimezone(ISTANBUL)
+    except (OverflowError, ValueError):
+        return None
+
+
+_TOO_EARLY = f"must not be before {EARLIEST_DAY.isoformat()} (iletiMerkezi holds nothing older)"
+
+
 def day(value: object, field: str) -> date:
+    """A ``date`` (not a datetime) from :data:`EARLIEST_DAY` on."""
     if isinstance(value, datetime) or not isinstance(value, date):
         raise InvalidRequestError(field, "must be a datetime.date")
+    if value < EARLIEST_DAY:
+        raise InvalidRequestError(field, _TOO_EARLY)
     return value
 
 
 def aware(value: object, field: str) -> datetime | None:
+    """``None``, or an aware datetime from :data:`EARLIEST_DAY` on (Istanbul time)."""
     if value is None:
         return None
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise InvalidRequestError(field, "must be a timezone-aware datetime")
+    local = _istanbul(value)
+    if local is None:
+        raise InvalidRequestError(field, "is outside the range of dates that can be sent")
+    if local.date() < EARLIEST_DAY:
+        raise InvalidRequestError(field, _TOO_EARLY)
     return value

@@ -7,7 +7,7 @@ log, that nothing reached it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -137,6 +137,31 @@ CASES: list[tuple[str, str, Call]] = [
     ("page", "at least 1", lambda c: c.reports.get("5", page=-1)),
     ("page_size", "1 to 1000", lambda c: c.reports.get("5", page_size=1001)),
     ("page_size", "1 to 1000", lambda c: c.reports.get("5", page_size=0)),
+    # dates before the service, or outside datetime's range
+    ("start", "2000-01-01", lambda c: c.reports.list(date(1, 1, 1), date(2026, 1, 1))),
+    ("start", "2000-01-01", lambda c: c.reports.list(date(1999, 12, 31), date(2000, 1, 5))),
+    ("end", "2000-01-01", lambda c: c.reports.list(date(2026, 1, 1), date(1, 1, 2))),
+    ("start", "2000-01-01", lambda c: c.blacklist.list(start=datetime(1, 1, 1, tzinfo=UTC))),
+    ("end", "2000-01-01", lambda c: c.blacklist.list(end=datetime(1999, 1, 1, tzinfo=IST))),
+    ("end", "range", lambda c: c.blacklist.list(end=datetime.max.replace(tzinfo=UTC))),
+    (
+        "send_at",
+        "far",
+        lambda c: c.sms.send(GOOD, "x", sender="ACME", send_at=datetime.max.replace(tzinfo=UTC)),
+    ),
+    (
+        "consents[0].consent_date",
+        "1900-01-01",
+        lambda c: c.iys.register(696422, [consent(consent_date=datetime(1, 1, 1, tzinfo=UTC))]),
+    ),
+    (
+        "consents[0].consent_date",
+        "1900-01-01",
+        lambda c: c.iys.register(
+            696422,
+            [consent(consent_date=datetime.min.replace(tzinfo=timezone(timedelta(hours=14))))],
+        ),
+    ),
     # blacklist
     ("number", "mobile", lambda c: c.blacklist.add("0212 123 45 67")),
     ("number", "mobile", lambda c: c.blacklist.remove("hello")),
