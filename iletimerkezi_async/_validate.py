@@ -6,6 +6,7 @@ rule, so a refused call costs no request, no credit and no rate budget.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -306,6 +307,21 @@ def page_size(value: object, field: str = "page_size", *, maximum: int = 1000) -
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
         raise InvalidRequestError(field, f"must be an integer from 1 to {maximum}")
     return value
+
+
+def seconds(value: object, field: str, *, maximum: float | None = None) -> float:
+    """A positive, finite number of seconds (an int or float, not a bool), up to ``maximum``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRequestError(field, "must be a number of seconds")
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float's range
+        number = math.inf
+    if not math.isfinite(number) or number <= 0:
+        raise InvalidRequestError(field, "must be positive and finite")
+    if maximum is not None and number > maximum:
+        raise InvalidRequestError(field, f"must be at most {maximum:,g} seconds")
+    return number
 
 
 def _istanbul(value: datetime) -> datetime | None:

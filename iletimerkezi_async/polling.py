@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
+from os import PathLike
 from types import TracebackType
 from typing import Any, Final
 
+from . import _validate
 from .clock import SYSTEM_CLOCK, Clock
 from .cursors import CursorError, CursorStore, LeaseLostError, MemoryCursor, SharedCursorStore
 from .errors import (
@@ -121,6 +124,39 @@ class _CursorState:
         return state
 
 
+MAX_WAIT: Final = 86_400.0
+"""The longest ``interval``/``max_interval``: an inbox polled less than daily is not polled."""
+
+
+def _check_arguments(
+    interval: object,
+    max_interval: object,
+    multiplier: object,
+    cursor: object,
+    skip_existing: object,
+    memory: object,
+) -> None:
+    """``InboxPoller``'s arguments, refused with InvalidRequestError before any poll."""
+    first = _validate.seconds(interval, "interval", maximum=MAX_WAIT)
+    if _validate.seconds(max_interval, "max_interval", maximum=MAX_WAIT) < first:
+        raise InvalidRequestError("max_interval", "must be at least interval")
+    if (
+        isinstance(multiplier, bool)
+        or not isinstance(multiplier, int | float)
+        or not 1 <= multiplier < math.inf
+    ):
+        raise InvalidRequestError("multiplier", "must be a finite number of at least 1")
+    if cursor is not None and (isinstance(cursor, type) or not isinstance(cursor, CursorStore)):
+        hint = " (for a file use FileCursor(path))" if isinstance(cursor, str | PathLike) else ""
+        raise InvalidRequestError(
+            "cursor", "must be a cursor store with async load() and save(token)" + hint
+        )
+    if not isinstance(skip_existing, bool):
+        raise InvalidRequestError("skip_existing", "must be True or False")
+    if isinstance(memory, bool) or not isinstance(memory, int) or memory < 1:
+        raise InvalidRequestError("memory", "must be an integer of at least 1")
+
+
 class InboxPoller:
     """An async iterator of new :class:`InboundMessage`, oldest first, forever.
 
@@ -150,14 +186,7 @@ class InboxPoller:
         clock: Clock = SYSTEM_CLOCK,
         memory: int = DEFAULT_MEMORY,
     ) -> None:
-        if not interval > 0:
-            raise InvalidRequestError("interval", "must be greater than 0")
-        if not max_interval >= interval:
-            raise InvalidRequestError("max_interval", "must be at least interval")
-        if not multiplier >= 1:
-            raise InvalidRequestError("multiplier", "must be at least 1")
-        if memory < 1:
-            raise InvalidRequestError("memory", "must be at least 1")
+        _check_arguments(interval, max_interval, multiplier, cursor, skip_existing, memory)
         if not isinstance(clock, Clock):
             raise TypeError("clock must be a Clock (monotonic(), now(), async sleep())")
         self._fetch = fetch

@@ -162,6 +162,25 @@ CASES: list[tuple[str, str, Call]] = [
             [consent(consent_date=datetime.min.replace(tzinfo=timezone(timedelta(hours=14))))],
         ),
     ),
+    # waits
+    ("interval", "finite", lambda c: c.inbox.poll(interval=float("inf"))),
+    ("interval", "finite", lambda c: c.inbox.poll(interval=float("nan"))),
+    ("interval", "seconds", lambda c: c.inbox.poll(interval="5")),  # type: ignore[arg-type]
+    ("interval", "seconds", lambda c: c.inbox.poll(interval=True)),
+    ("interval", "at most", lambda c: c.inbox.poll(interval=1e300, max_interval=1e300)),
+    ("max_interval", "finite", lambda c: c.inbox.poll(max_interval=float("inf"))),
+    ("max_interval", "finite", lambda c: c.inbox.poll(max_interval=10**400)),
+    ("multiplier", "finite", lambda c: c.inbox.poll(multiplier=float("inf"))),
+    ("multiplier", "finite", lambda c: c.inbox.poll(multiplier=float("nan"))),
+    ("multiplier", "finite", lambda c: c.inbox.poll(multiplier="2")),  # type: ignore[arg-type]
+    ("cursor", "FileCursor(path)", lambda c: c.inbox.poll(cursor="path")),  # type: ignore[arg-type]
+    ("cursor", "cursor store", lambda c: c.inbox.poll(cursor=im.FileCursor)),  # type: ignore[arg-type]
+    ("cursor", "cursor store", lambda c: c.inbox.poll(cursor=42)),  # type: ignore[arg-type]
+    ("skip_existing", "True or False", lambda c: c.inbox.poll(skip_existing="no")),  # type: ignore[arg-type]
+    ("timeout", "finite", lambda c: c.reports.wait("5", timeout=10**400)),
+    ("timeout", "finite", lambda c: c.reports.wait("5", timeout=float("inf"))),
+    ("max_interval", "finite", lambda c: c.reports.wait("5", timeout=1, max_interval=10**400)),
+    ("max_interval", "finite", lambda c: c.reports.wait("5", timeout=1, max_interval=float("nan"))),
     # blacklist
     ("number", "mobile", lambda c: c.blacklist.add("0212 123 45 67")),
     ("number", "mobile", lambda c: c.blacklist.remove("hello")),
