@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -199,9 +200,7 @@ def recipient(value: object, field: str = "recipient") -> str:
     the server would refuse it, instead of failing a chunk half-way.
     """
     if isinstance(value, str) and "@" in value:
-        if not _EMAIL.fullmatch(value.strip()):
-            raise InvalidRequestError(field, "must be a phone number or an e-mail address")
-        return value.strip()
+        return _email(value.strip(), field)
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise InvalidRequestError(field, "must be a phone number or an e-mail address")
     number = normalize_number(value, field=field)
@@ -210,6 +209,31 @@ def recipient(value: object, field: str = "recipient") -> str:
             field, "must be a Turkish mobile (+905xxxxxxxxx); İYS holds no other numbers"
         )
     return number
+
+
+MAX_EMAIL = 254
+"""The longest e-mail address (RFC 5321's path limit less the angle brackets)."""
+
+
+def _email(address: str, field: str) -> str:
+    """``address`` when it looks like an e-mail address with nothing invisible in it.
+
+    A zero-width space, a direction mark or a control character would be
+    stored in İYS as part of the address, which then matches no real one.
+    """
+    if len(address) > MAX_EMAIL:
+        raise InvalidRequestError(
+            field, f"must be an e-mail address of at most {MAX_EMAIL} characters"
+        )
+    if any(unicodedata.category(ch)[0] in "CZ" for ch in address):
+        raise InvalidRequestError(
+            field,
+            "must be an e-mail address without spaces, control or invisible characters "
+            "(zero-width spaces, direction marks)",
+        )
+    if not _EMAIL.fullmatch(address):
+        raise InvalidRequestError(field, "must be a phone number or an e-mail address")
+    return address
 
 
 def consent_recipient(value: object, consent_type: str, field: str = "recipient") -> str:

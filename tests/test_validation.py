@@ -240,6 +240,26 @@ CASES: list[tuple[str, str, Call]] = [
         "Turkish mobile",
         lambda c: c.iys.register(696422, [consent(recipient="+4915112345678")]),
     ),
+    (
+        "consents[0].recipient",
+        "invisible",
+        lambda c: c.iys.register(
+            696422, [consent(type=im.ConsentType.EPOSTA, recipient="ali\u200b@example.com")]
+        ),
+    ),
+    (
+        "recipient",
+        "invisible",
+        lambda c: c.iys.check(696422, "ali@exam\u200eple.com", type="EPOSTA"),
+    ),
+    (
+        "recipient",
+        "invisible",
+        lambda c: c.iys.check(696422, "ali@example.com\ufeff", type="EPOSTA"),
+    ),
+    ("recipient", "invisible", lambda c: c.iys.check(696422, "a\ud800@example.com", type="EPOSTA")),
+    ("recipient", "invisible", lambda c: c.iys.check(696422, "a li@example.com", type="EPOSTA")),
+    ("recipient", "254", lambda c: c.iys.check(696422, "a" * 250 + "@example.com", type="EPOSTA")),
     ("consents", "iterable", lambda c: c.iys.register(696422, consent())),  # type: ignore[arg-type]
     ("consents", "iterable", lambda c: c.iys.register(696422, None)),  # type: ignore[arg-type]
     (
