@@ -48,13 +48,24 @@ Anything else ends the iteration by raising: ``AuthenticationError`` and other
 """
 
 _TOKEN_VERSION: Final = 1
+_MAX_ID_DIGITS: Final = _validate.MAX_ID_DIGITS
 DEFAULT_MEMORY: Final = 2000
 """Ids remembered in the cursor: twice the ~1000 messages one get-inbox answer holds."""
 
 
+def _numeric(message_id: str) -> bool:
+    """An id that counts as a number: 1 to 19 ASCII digits.
+
+    ``str.isdigit()`` alone also takes ``"²"`` (``int()`` refuses it), ``"３"``
+    (``int()`` reads 3) and thousands of digits (``int()`` refuses those too);
+    such ids are kept and compared as text instead.
+    """
+    return message_id.isascii() and message_id.isdigit() and len(message_id) <= _MAX_ID_DIGITS
+
+
 def _id_key(message_id: str) -> tuple[int, int, str]:
     """Numeric ids compare as numbers; any other id sorts after them, as text."""
-    if message_id.isdigit():
+    if _numeric(message_id):
         return (0, int(message_id), "")
     return (1, 0, message_id)
 
@@ -78,15 +89,21 @@ class _CursorState:
     def decode(cls, token: str, memory: int, where: object) -> _CursorState:
         try:
             data = json.loads(token)
-            if not isinstance(data, dict) or data.get("v") != _TOKEN_VERSION:
+            if (
+                not isinstance(data, dict)
+                or type(data.get("v")) is not int
+                or data["v"] != _TOKEN_VERSION
+            ):
                 raise ValueError("not a version-1 inbox cursor")
             seen = data["seen"]
             last = data.get("last_id")
             if not isinstance(seen, list) or not all(isinstance(s, str) for s in seen):
                 raise ValueError("'seen' must be a list of id strings")
-            if last is not None and not (isinstance(last, str) and last.isdigit()):
-                raise ValueError("'last_id' must be a numeric string or null")
-        except (ValueError, KeyError) as exc:
+            if last is not None and not (isinstance(last, str) and _numeric(last)):
+                raise ValueError(
+                    f"'last_id' must be a string of 1 to {_MAX_ID_DIGITS} ASCII digits or null"
+                )
+        except (ValueError, KeyError, RecursionError) as exc:
             raise CursorError(f"unreadable inbox cursor in {where!r}: {exc}") from None
         return cls(seen, int(last) if last is not None else None, memory)
 
@@ -101,13 +118,13 @@ class _CursorState:
         """Numeric ids at or below this were committed and forgotten (memory is full)."""
         if len(self.seen) < self.memory:
             return None
-        numeric = [int(s) for s in self.seen if s.isdigit()]
+        numeric = [int(s) for s in self.seen if _numeric(s)]
         return min(numeric) if numeric else None
 
     def is_new(self, message_id: str, horizon: int | None) -> bool:
         if message_id in self._set:
             return False
-        return not (horizon is not None and message_id.isdigit() and int(message_id) <= horizon)
+        return not (horizon is not None and _numeric(message_id) and int(message_id) <= horizon)
 
     def committed(self, message_ids: Iterable[str]) -> _CursorState:
         """A copy with ``message_ids`` added; the original changes only once saved."""
@@ -119,7 +136,7 @@ class _CursorState:
                 state._set.discard(state.seen[0])
             state.seen.append(mid)
             state._set.add(mid)
-            if mid.isdigit() and (state.last_id is None or int(mid) > state.last_id):
+            if _numeric(mid) and (state.last_id is None or int(mid) > state.last_id):
                 state.last_id = int(mid)
         return state
 
