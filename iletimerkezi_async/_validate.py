@@ -64,7 +64,7 @@ def numbers(to: str | int | Iterable[str | int], *, field: str = "to") -> list[s
         raise InvalidRequestError(field, "must be a phone number or an iterable of them")
     if isinstance(to, str | int):
         return [normalize_number(to, field=field)]
-    if isinstance(to, bytes | bytearray | dict):
+    if isinstance(to, bytes | bytearray | dict) or not isinstance(to, Iterable):
         raise InvalidRequestError(field, "must be a phone number or an iterable of them")
     seen: dict[str, None] = {}
     for i, item in enumerate(to):
@@ -255,8 +255,12 @@ def consent_recipient(value: object, consent_type: str, field: str = "recipient"
     return address
 
 
+MAX_SOURCE = 40
+"""Characters an İYS source code may have (the longest known, HS_FIZIKSEL_ORTAM, has 17)."""
+
+
 def source(value: object, field: str = "source") -> str:
-    if not isinstance(value, str) or not _SOURCE.fullmatch(value):
+    if not isinstance(value, str) or len(value) > MAX_SOURCE or not _SOURCE.fullmatch(value):
         raise InvalidRequestError(
             field, "must be an İYS source code such as HS_WEB, HS_FIZIKSEL_ORTAM or HS_EORTAM"
         )
@@ -321,9 +325,16 @@ def order_id(value: object, field: str = "order_id") -> str:
     return digits
 
 
+MAX_PAGE = 1_000_000
+"""The highest page asked for.  An order holds at most 50,000 recipients, so even at one
+recipient per page no report has a page past 50,000; a million leaves room to spare."""
+
+
 def page(value: object, field: str = "page") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidRequestError(field, "must be an integer of at least 1")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE:
+        raise InvalidRequestError(
+            field, f"must be an integer of at least 1 and at most {MAX_PAGE:,}"
+        )
     return value
 
 

@@ -45,6 +45,8 @@ CASES: list[tuple[str, str, Call]] = [
     ("to", "mobile", lambda c: c.sms.send("", "x", sender="ACME")),
     ("to[1]", "mobile", lambda c: c.sms.send([GOOD, "+90 505 12"], "x", sender="ACME")),
     ("to", "at least one", lambda c: c.sms.send([], "x", sender="ACME")),
+    ("to", "iterable", lambda c: c.sms.send(None, "x", sender="ACME")),  # type: ignore[arg-type]
+    ("to", "iterable", lambda c: c.sms.send(5051234567.0, "x", sender="ACME")),  # type: ignore[arg-type]
     ("to", "phone", lambda c: c.sms.send(True, "x", sender="ACME")),  # type: ignore[arg-type]
     ("to[0]", "phone", lambda c: c.sms.send([None], "x", sender="ACME")),  # type: ignore[list-item]
     (
@@ -135,6 +137,8 @@ CASES: list[tuple[str, str, Call]] = [
     ("brand_code", "positive", lambda c: c.iys.register(10**5000, [consent()])),
     ("page", "at least 1", lambda c: c.reports.get("5", page=0)),
     ("page", "at least 1", lambda c: c.reports.get("5", page=-1)),
+    ("page", "at most 1,000,000", lambda c: c.reports.get("5", page=10**5000)),
+    ("page", "at most 1,000,000", lambda c: c.reports.get("5", page=1_000_001)),
     ("page_size", "1 to 1000", lambda c: c.reports.get("5", page_size=1001)),
     ("page_size", "1 to 1000", lambda c: c.reports.get("5", page_size=0)),
     # dates before the service, or outside datetime's range
@@ -196,6 +200,11 @@ CASES: list[tuple[str, str, Call]] = [
     ("type", "MESAJ", lambda c: c.iys.check(696422, GOOD, type="SMS")),
     ("consents", "at least one", lambda c: c.iys.register(696422, [])),
     ("consents[0].source", "HS_", lambda c: c.iys.register(696422, [consent(source="WEB")])),
+    (
+        "consents[0].source",
+        "HS_",
+        lambda c: c.iys.register(696422, [consent(source="HS_" + "A" * 5000)]),
+    ),
     ("consents[0].status", "ONAY", lambda c: c.iys.register(696422, [consent(status="EVET")])),
     (
         "consents[0].consent_date",
