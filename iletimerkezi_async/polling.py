@@ -10,15 +10,18 @@ de-duplication works by id even if ids are not strictly increasing.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
+import math
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
+from os import PathLike
 from types import TracebackType
 from typing import Any, Final
 
+from . import _validate
+from ._inbox_state import DEFAULT_MEMORY, CursorState, order_key
 from .clock import SYSTEM_CLOCK, Clock
-from .cursors import CursorError, CursorStore, LeaseLostError, MemoryCursor, SharedCursorStore
+from .cursors import CursorStore, LeaseLostError, MemoryCursor, SharedCursorStore
 from .errors import (
     InvalidRequestError,
     RateLimitError,
@@ -50,81 +53,37 @@ One may be a proxy's hiccup; five in a row, with backoff between them, is a
 drifted answer shape that waiting will not fix, so the poll ends with it.
 """
 
-_TOKEN_VERSION: Final = 1
-DEFAULT_MEMORY: Final = 2000
-"""Ids remembered in the cursor: twice the ~1000 messages one get-inbox answer holds."""
+MAX_WAIT: Final = 86_400.0
+"""The longest ``interval``/``max_interval``: an inbox polled less than daily is not polled."""
 
 
-def _id_key(message_id: str) -> tuple[int, int, str]:
-    """Numeric ids compare as numbers; any other id sorts after them, as text."""
-    if message_id.isdigit():
-        return (0, int(message_id), "")
-    return (1, 0, message_id)
-
-
-def _order_key(message: InboundMessage) -> tuple[Any, ...]:
-    return (message.received_at, _id_key(message.id))
-
-
-class _CursorState:
-    """What the token holds: the committed ids (newest last, bounded) and the highest one."""
-
-    def __init__(
-        self, seen: Iterable[str] = (), last_id: int | None = None, memory: int = DEFAULT_MEMORY
-    ) -> None:
-        self.memory = memory
-        self.seen: deque[str] = deque(seen, maxlen=memory)
-        self._set = set(self.seen)
-        self.last_id = last_id
-
-    @classmethod
-    def decode(cls, token: str, memory: int, where: object) -> _CursorState:
-        try:
-            data = json.loads(token)
-            if not isinstance(data, dict) or data.get("v") != _TOKEN_VERSION:
-                raise ValueError("not a version-1 inbox cursor")
-            seen = data["seen"]
-            last = data.get("last_id")
-            if not isinstance(seen, list) or not all(isinstance(s, str) for s in seen):
-                raise ValueError("'seen' must be a list of id strings")
-            if last is not None and not (isinstance(last, str) and last.isdigit()):
-                raise ValueError("'last_id' must be a numeric string or null")
-        except (ValueError, KeyError) as exc:
-            raise CursorError(f"unreadable inbox cursor in {where!r}: {exc}") from None
-        return cls(seen, int(last) if last is not None else None, memory)
-
-    def encode(self) -> str:
-        last = None if self.last_id is None else str(self.last_id)
-        return json.dumps(
-            {"v": _TOKEN_VERSION, "last_id": last, "seen": list(self.seen)},
-            separators=(",", ":"),
+def _check_arguments(
+    interval: object,
+    max_interval: object,
+    multiplier: object,
+    cursor: object,
+    skip_existing: object,
+    memory: object,
+) -> None:
+    """``InboxPoller``'s arguments, refused with InvalidRequestError before any poll."""
+    first = _validate.seconds(interval, "interval", maximum=MAX_WAIT)
+    if _validate.seconds(max_interval, "max_interval", maximum=MAX_WAIT) < first:
+        raise InvalidRequestError("max_interval", "must be at least interval")
+    if (
+        isinstance(multiplier, bool)
+        or not isinstance(multiplier, int | float)
+        or not 1 <= multiplier < math.inf
+    ):
+        raise InvalidRequestError("multiplier", "must be a finite number of at least 1")
+    if cursor is not None and (isinstance(cursor, type) or not isinstance(cursor, CursorStore)):
+        hint = " (for a file use FileCursor(path))" if isinstance(cursor, str | PathLike) else ""
+        raise InvalidRequestError(
+            "cursor", "must be a cursor store with async load() and save(token)" + hint
         )
-
-    def horizon(self) -> int | None:
-        """Numeric ids at or below this were committed and forgotten (memory is full)."""
-        if len(self.seen) < self.memory:
-            return None
-        numeric = [int(s) for s in self.seen if s.isdigit()]
-        return min(numeric) if numeric else None
-
-    def is_new(self, message_id: str, horizon: int | None) -> bool:
-        if message_id in self._set:
-            return False
-        return not (horizon is not None and message_id.isdigit() and int(message_id) <= horizon)
-
-    def committed(self, message_ids: Iterable[str]) -> _CursorState:
-        """A copy with ``message_ids`` added; the original changes only once saved."""
-        state = _CursorState(self.seen, self.last_id, self.memory)
-        for mid in message_ids:
-            if mid in state._set:
-                continue
-            if len(state.seen) == state.memory:
-                state._set.discard(state.seen[0])
-            state.seen.append(mid)
-            state._set.add(mid)
-            if mid.isdigit() and (state.last_id is None or int(mid) > state.last_id):
-                state.last_id = int(mid)
-        return state
+    if not isinstance(skip_existing, bool):
+        raise InvalidRequestError("skip_existing", "must be True or False")
+    if isinstance(memory, bool) or not isinstance(memory, int) or memory < 1:
+        raise InvalidRequestError("memory", "must be an integer of at least 1")
 
 
 class InboxPoller:
@@ -157,14 +116,7 @@ class InboxPoller:
         memory: int = DEFAULT_MEMORY,
         max_unreadable: int = MAX_UNREADABLE,
     ) -> None:
-        if not interval > 0:
-            raise InvalidRequestError("interval", "must be greater than 0")
-        if not max_interval >= interval:
-            raise InvalidRequestError("max_interval", "must be at least interval")
-        if not multiplier >= 1:
-            raise InvalidRequestError("multiplier", "must be at least 1")
-        if memory < 1:
-            raise InvalidRequestError("memory", "must be at least 1")
+        _check_arguments(interval, max_interval, multiplier, cursor, skip_existing, memory)
         if isinstance(max_unreadable, bool) or not isinstance(max_unreadable, int):
             raise InvalidRequestError("max_unreadable", "must be an integer")
         if max_unreadable < 1:
@@ -180,7 +132,7 @@ class InboxPoller:
         self.clock: Clock = clock
         """What the waits between polls sleep on."""
         self._memory = memory
-        self._state: _CursorState | None = None
+        self._state: CursorState | None = None
         self._buffer: deque[InboundMessage] = deque()
         self._pending: InboundMessage | None = None
         self._wait = self.interval
@@ -311,12 +263,12 @@ class InboxPoller:
             return await self.cursor.turn()
         return False
 
-    async def _load(self) -> _CursorState:
+    async def _load(self) -> CursorState:
         token = await self.cursor.load()
         if token is None:
             self._skip_first = self.skip_existing
-            return _CursorState(memory=self._memory)
-        return _CursorState.decode(token, self._memory, self.cursor)
+            return CursorState(memory=self._memory)
+        return CursorState.decode(token, self._memory, self.cursor)
 
     async def _poll_once(self) -> None:
         """One wait (except before the first poll) and one get-inbox call."""
@@ -387,7 +339,7 @@ class InboxPoller:
         for m in inbox.messages:
             if self._state.is_new(m.id, horizon):
                 fresh.setdefault(m.id, m)
-        news = sorted(fresh.values(), key=_order_key)
+        news = sorted(fresh.values(), key=order_key)
         self._count_missed(inbox)
         if news and self._state.seen and len(news) == len(inbox.messages) < inbox.total:
             log.warning(

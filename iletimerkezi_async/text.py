@@ -20,6 +20,7 @@ __all__ = [
     "Encoding",
     "Segments",
     "fold_words",
+    "has_visible",
     "max_characters",
     "segments",
     "turkish_casefold",
@@ -76,6 +77,37 @@ _EXTENSION_RE = re.compile(_char_class(_GSM7_EXTENSION))
 _TURKISH_RE = re.compile(_char_class(_TURKISH))
 
 
+# Categories that draw nothing on their own: controls, format characters
+# (zero-width spaces, direction marks, the BOM), surrogates, separators and
+# combining marks.  Unassigned (Cn) and private-use (Co) characters are not
+# here: a newer emoji than this Python's Unicode tables must still count.
+_INVISIBLE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp", "Mn", "Me"})
+# Letters and symbols that are blank by design (Hangul fillers, the blank
+# Braille pattern), a known way to make a text look non-empty.
+_BLANK_CHARACTERS: Final = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible(text: str) -> bool:
+    """Whether ``text`` holds at least one character that shows on a phone's screen."""
+    return any(
+        unicodedata.category(ch) not in _INVISIBLE_CATEGORIES and ch not in _BLANK_CHARACTERS
+        for ch in text
+    )
+
+
+def _check_text(text: object, field: str) -> str:
+    if not isinstance(text, str):
+        raise InvalidRequestError(field, "must be a string")
+    try:
+        text.encode("utf-16-le")
+    except UnicodeEncodeError:
+        raise InvalidRequestError(
+            field,
+            "must not contain lone surrogates (it is not valid Unicode; check how it was decoded)",
+        ) from None
+    return text
+
+
 def segments(text: str) -> Segments:
     """How many SMS parts ``text`` costs and in which encoding.
 
@@ -83,8 +115,11 @@ def segments(text: str) -> Segments:
     exact character sets are undocumented, so this follows the reference's
     rule (UCS-2 for anything outside GSM-7 plus ``çğıİşÇĞŞ``, Turkish when one
     of those letters occurs).  ``per_part`` is the first-part limit for a
-    single (or empty) part, else the limit of each further part.
+    single (or empty) part, else the limit of each further part.  A
+    non-string or a text with a lone surrogate (which no SMS can carry) is
+    an :class:`InvalidRequestError`.
     """
+    _check_text(text, "text")
     encoding: Encoding
     if _NOT_GSM_OR_TURKISH.search(text):
         encoding = "ucs2"

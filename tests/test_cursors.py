@@ -143,3 +143,69 @@ async def test_sigkill_mid_write_leaves_a_whole_token(tmp_path: Path) -> None:
     assert int(n) >= 3
     assert body == "x" * 20000
     assert end == "end"
+
+
+@pytest.mark.parametrize(
+    "last_id",
+    ["²", "３", "١٢", "1" * 5000, "1" * 20, "-1", "", " 7", 7, True, ["7"]],
+    ids=[
+        "superscript",
+        "fullwidth",
+        "arabic-indic",
+        "5000-digits",
+        "20-digits",
+        "negative",
+        "empty",
+        "space",
+        "int",
+        "bool",
+        "list",
+    ],
+)
+async def test_a_malformed_last_id_is_a_cursor_error_before_any_poll(last_id: object) -> None:
+    import json
+
+    from iletimerkezi_async.testing import FakeIletiMerkezi
+
+    store = im.MemoryCursor(json.dumps({"v": 1, "last_id": last_id, "seen": []}))
+    async with FakeIletiMerkezi() as fake, fake.client() as client:
+        fake.add_inbound("RET")
+        poller = client.inbox.poll(cursor=store)
+        with pytest.raises(im.CursorError, match="last_id"):
+            await asyncio.wait_for(poller.__anext__(), 5)
+        assert fake.sent_requests("get-inbox") == []
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1", None])
+async def test_a_version_that_only_equals_one_is_a_cursor_error(version: object) -> None:
+    import json
+
+    from iletimerkezi_async.testing import FakeIletiMerkezi
+
+    store = im.MemoryCursor(json.dumps({"v": version, "last_id": None, "seen": []}))
+    async with FakeIletiMerkezi() as fake, fake.client() as client:
+        poller = client.inbox.poll(cursor=store)
+        with pytest.raises(im.CursorError, match="version-1"):
+            await asyncio.wait_for(poller.__anext__(), 5)
+        assert fake.sent_requests("get-inbox") == []
+
+
+async def test_ids_that_only_look_numeric_are_kept_as_text() -> None:
+    # A full memory of odd ids must not crash the horizon (int("²") raises) nor
+    # read "３" as 3; they are compared as text and still de-duplicated.
+    import json
+
+    from iletimerkezi_async.testing import FakeIletiMerkezi, VirtualClock
+
+    seen = ["²", "３", "9" * 5000]
+    store = im.MemoryCursor(json.dumps({"v": 1, "last_id": None, "seen": seen}))
+    async with FakeIletiMerkezi() as fake, fake.client() as client:
+        fake.add_inbound("RET")
+        poller = im.InboxPoller(client.inbox.list, cursor=store, clock=VirtualClock(), memory=3)
+        message = await asyncio.wait_for(poller.__anext__(), 5)
+        assert message.text == "RET"
+        await poller.commit()
+        await poller.aclose()
+    token = json.loads(store.token or "")
+    assert token["seen"][-1] == message.id
+    assert token["last_id"] == message.id

@@ -73,14 +73,21 @@ class _BlacklistPages(PageSource[str]):
 
 class BlacklistResource(Resource):
     async def add(self, number: str) -> None:
-        """Block ``number``; adding a number twice is fine (the API is idempotent)."""
-        normalized = _validate.numbers(number, field="number")[0]
+        """Block ``number``; adding a number twice is fine (the API is idempotent).
+
+        One number per call, as the API takes it: a list is refused, so no
+        number is silently left out.
+        """
+        normalized = _validate.number(number)
         log.debug("blacklist add %s", mask_number(normalized))
         await self._transport.call(api.ADD_BLACKLIST, normalized)
 
     async def remove(self, number: str) -> None:
-        """Unblock ``number``; a number not on the list raises BlacklistError (474)."""
-        normalized = _validate.numbers(number, field="number")[0]
+        """Unblock ``number``; a number not on the list raises BlacklistError (474).
+
+        One number per call; a list is refused before any request.
+        """
+        normalized = _validate.number(number)
         log.debug("blacklist remove %s", mask_number(normalized))
         await self._transport.call(api.DELETE_BLACKLIST, normalized)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import _endpoints as api
@@ -26,6 +26,12 @@ class IysResource(Resource):
         say how many records were registered before it.
         """
         code = _validate.brand_code(brand_code)
+        if isinstance(consents, Consent | str | bytes | bytearray | Mapping) or not isinstance(
+            consents, Iterable
+        ):
+            raise InvalidRequestError(
+                "consents", "must be an iterable (e.g. a list) of iletimerkezi_async.Consent"
+            )
         now = self._now()
         records: list[dict[str, str]] = []
         for i, consent in enumerate(consents):
@@ -35,11 +41,14 @@ class IysResource(Resource):
             recipient_type = _validate.enum_value(
                 consent.recipient_type, IysList, f"{field}.recipient_type"
             )
+            consent_type = _validate.consent_type(consent.type, f"{field}.type")
             records.append(
                 _wire.consent_record(
-                    recipient=_validate.recipient(consent.recipient, f"{field}.recipient"),
+                    recipient=_validate.consent_recipient(
+                        consent.recipient, consent_type, f"{field}.recipient"
+                    ),
                     recipient_type=recipient_type,
-                    type=_validate.consent_type(consent.type, f"{field}.type"),
+                    type=consent_type,
                     status=_validate.consent_status(consent.status, f"{field}.status"),
                     source=_validate.source(consent.source, f"{field}.source"),
                     consent_date=_validate.consent_date(
@@ -80,9 +89,9 @@ class IysResource(Resource):
         documented drift of ``200`` with ``consent: []``.
         """
         code = _validate.brand_code(brand_code)
-        number = _validate.recipient(recipient)
         kind = _validate.enum_value(recipient_type, IysList, "recipient_type")
         consent_type = _validate.consent_type(type)
+        number = _validate.consent_recipient(recipient, consent_type)
         try:
             answer = await self._transport.call(
                 api.CONSENT_SHOW, code, recipient=number, recipient_type=kind, type=consent_type

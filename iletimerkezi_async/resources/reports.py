@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -167,16 +166,9 @@ class ReportsResource(Resource):
         run on the client's ``clock`` (``Client(clock=...)``).
         """
         oid = _validate.order_id(order_id)
-        for name, value in (("timeout", timeout), ("interval", interval)):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise InvalidRequestError(name, "must be a number of seconds")
-            if not math.isfinite(value) or value <= 0:
-                raise InvalidRequestError(name, "must be positive and finite")
-        if (
-            isinstance(max_interval, bool)
-            or not isinstance(max_interval, int | float)
-            or not max_interval >= interval
-        ):
+        _validate.seconds(timeout, "timeout")
+        first = _validate.seconds(interval, "interval")
+        if _validate.seconds(max_interval, "max_interval") < first:
             raise InvalidRequestError("max_interval", "must be a number of seconds >= interval")
         clock = self._transport.clock
         deadline = clock.monotonic() + timeout
