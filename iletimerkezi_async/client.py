@@ -9,6 +9,7 @@ client, so it can be shared with the rest of your app).
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import ssl as _ssl
 from types import TracebackType
@@ -124,8 +125,8 @@ class Client:
         ):
             raise ConfigurationError("timeout must be seconds or an aiohttp.ClientTimeout")
         if isinstance(timeout, int | float):
-            if timeout <= 0:
-                raise ConfigurationError("timeout must be positive")
+            if not math.isfinite(timeout) or timeout <= 0:
+                raise ConfigurationError("timeout must be a positive, finite number of seconds")
             timeout = aiohttp.ClientTimeout(total=float(timeout))
         if not isinstance(retry, RetryPolicy):
             raise ConfigurationError("retry must be a RetryPolicy")

@@ -489,20 +489,9 @@ class _AsyncNumbers:
 
 CASES = list(_cases())
 
-# Known gaps outside the files this change owns: strict, so a fix makes them fail loudly.
-KNOWN_GAPS = {
-    "send_many-list-number": "sms.send_many takes numbers()[0] of a list (sms.py)",
-}
-
 
 def _params() -> list[Any]:
-    params = []
-    for case_id, field, call in CASES:
-        marks = []
-        if case_id in KNOWN_GAPS:
-            marks.append(pytest.mark.xfail(reason=KNOWN_GAPS[case_id], strict=True))
-        params.append(pytest.param(field, call, id=case_id, marks=marks))
-    return params
+    return [pytest.param(field, call, id=case_id) for case_id, field, call in CASES]
 
 
 async def _invoke(call: Call, client: im.Client) -> None:
@@ -572,25 +561,9 @@ SETTINGS: list[tuple[str, dict[str, Any]]] = [
     ("clock-str", {"clock": "now"}),
     ("api_key-blank", {"api_key": "  "}),
 ]
-SETTING_GAPS = {
-    "timeout-nan": "Client accepts timeout=nan (client.py)",
-    "timeout-inf": "Client accepts timeout=inf (client.py)",
-}
 
 
-@pytest.mark.parametrize(
-    "kw",
-    [
-        pytest.param(
-            kw,
-            id=name,
-            marks=[pytest.mark.xfail(reason=SETTING_GAPS[name], strict=True)]
-            if name in SETTING_GAPS
-            else [],
-        )
-        for name, kw in SETTINGS
-    ],
-)
+@pytest.mark.parametrize("kw", [pytest.param(kw, id=name) for name, kw in SETTINGS])
 async def test_bad_client_settings_are_a_configuration_error(
     fake_iletimerkezi: FakeIletiMerkezi, kw: dict[str, Any]
 ) -> None:

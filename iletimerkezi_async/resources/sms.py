@@ -76,7 +76,7 @@ class SmsResource(Resource):
         for i, pair in enumerate(pairs):
             if not isinstance(pair, tuple) or len(pair) != 2:
                 raise InvalidRequestError(f"messages[{i}]", "must be a (number, text) pair")
-            number = _validate.numbers(pair[0], field=f"messages[{i}].number")[0]
+            number = _validate.number(pair[0], field=f"messages[{i}].number")
             if number in owner:
                 raise InvalidRequestError(
                     f"messages[{i}].number", "appears more than once in one order"
