@@ -22,7 +22,7 @@ from aiohttp import web
 
 from . import _parse
 from .errors import ResponseFormatError, WebhookPayloadError
-from .models import DeliveryReport, DeliveryStatus
+from .models import DeliveryReport, DeliveryStatus, status_text
 
 __all__ = ["DEFAULT_PATH", "create_app", "handle", "parse"]
 
@@ -35,11 +35,21 @@ log = logging.getLogger("iletimerkezi_async.webhooks")
 OnReport = Callable[[DeliveryReport], object]
 """A callback taking one report; it may return an awaitable, which is awaited."""
 
-_Key = tuple[int, DeliveryStatus]
+_Key = tuple[int, DeliveryStatus, str]
+"""``(message_id, status, raw)``: ``raw`` tells unknown statuses apart and is empty otherwise."""
+
+
+def _key(report: DeliveryReport) -> _Key:
+    unknown = report.status is DeliveryStatus.UNKNOWN
+    return (report.message_id, report.status, report.raw_status if unknown else "")
 
 
 def parse(body: bytes | bytearray | str | Mapping[str, object]) -> DeliveryReport:
-    """One webhook body as a report; any other input is :class:`WebhookPayloadError`."""
+    """One webhook body as a report; any other input is :class:`WebhookPayloadError`.
+
+    A status the SDK does not know yet is ``DeliveryStatus.UNKNOWN``, its wire
+    value kept in ``raw_status``: refusing it would lose the report for good.
+    """
     payload: object
     if isinstance(body, bytes | bytearray):
         try:
@@ -62,8 +72,6 @@ def parse(body: bytes | bytearray | str | Mapping[str, object]) -> DeliveryRepor
     except ResponseFormatError as exc:
         # _convert's messages name fields and types only, never values.
         raise WebhookPayloadError(str(exc)) from None
-    if report.status is DeliveryStatus.UNKNOWN:
-        raise WebhookPayloadError("webhook: report.status: unknown status")
     return report
 
 
@@ -83,7 +91,7 @@ class _State:
 
     def skip(self, report: DeliveryReport) -> bool:
         """True for a duplicate or for ``accepted`` after a final status of that message."""
-        key = (report.message_id, report.status)
+        key = _key(report)
         if key in self.seen:
             self.seen.move_to_end(key)
             return True
@@ -93,7 +101,7 @@ class _State:
         return False
 
     def record(self, report: DeliveryReport) -> None:
-        self.seen[(report.message_id, report.status)] = None
+        self.seen[_key(report)] = None
         while len(self.seen) > self.limit:
             self.seen.popitem(last=False)
         if report.status.is_final:
@@ -176,7 +184,7 @@ async def _call(on_report: OnReport, report: DeliveryReport) -> bool:
 
 
 async def _deliver(state: _State, report: DeliveryReport, on_report: OnReport) -> web.Response:
-    key = (report.message_id, report.status)
+    key = _key(report)
     while (waiting := state.pending.get(key)) is not None:
         # The same event is being handled right now: share its outcome.
         if await asyncio.shield(waiting):
@@ -221,6 +229,12 @@ def create_app(
             report = parse(body)
         except WebhookPayloadError as exc:
             return _reply(400, False, str(exc))
+        if report.status is DeliveryStatus.UNKNOWN:
+            log.warning(
+                "webhook: unknown status %s handed over as UNKNOWN (message_id=%s)",
+                status_text(report.raw_status),
+                report.message_id,
+            )
         return await _deliver(request.app[_STATE], report, on_report)
 
     app = web.Application()

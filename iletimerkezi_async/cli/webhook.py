@@ -16,8 +16,9 @@ from contextlib import suppress
 import click
 from aiohttp import web
 
-from .. import DeliveryReport
+from .. import DeliveryReport, DeliveryStatus
 from ..clock import ISTANBUL
+from ..models import status_text
 from ..phone import mask_number
 from ..webhooks import DEFAULT_PATH, create_app
 from ._options import json_option
@@ -37,9 +38,12 @@ def mask_token(token: str) -> str:
 
 def _line(report: DeliveryReport) -> str:
     now = dt.datetime.now(ISTANBUL).isoformat(timespec="seconds")
+    status = report.status.name
+    if report.status is DeliveryStatus.UNKNOWN:
+        status += f"({status_text(report.raw_status)})"
     return (
         f"{now} order {report.order_id} message {report.message_id} "
-        f"{report.status.name} {mask_number(report.to)}"
+        f"{status} {mask_number(report.to)}"
     )
 
 
@@ -84,7 +88,9 @@ def serve(
     Notification URL (panel: Settings -> API), usually through a reverse
     proxy.  Duplicates are dropped and a late "accepted" never follows a final
     status.  Lines: time, order id, message id, status, masked number.
-    JSON Lines with --json: {"message_id", "order_id", "status", "to", "body"}.
+    JSON Lines with --json: {"message_id", "order_id", "status", "to", "body",
+    "raw_status"}; a status the SDK does not know yet is "unknown", with
+    the value as sent in "raw_status".
     Ctrl-C exits 130; SIGTERM (a service manager's stop) exits 0.
     """
     if len(token.strip()) < MIN_TOKEN or token != token.strip() or "/" in token:

@@ -93,6 +93,7 @@ def test_serve_json_lines_and_sigterm_ends_with_0() -> None:
         "status": "accepted",
         "to": "+905051234567",
         "body": "Kodunuz 482913",
+        "raw_status": "accepted",
     }
     assert proc.returncode == 0
 
