@@ -162,6 +162,14 @@ _inbound_message = wire_function(
 )
 
 
+def _message_id(value: Any, where: str) -> int:
+    """A webhook's message id: an integer, never negative (it keys de-duplication)."""
+    number = w.integer(value, where)
+    if number < 0:
+        raise w.Bad(where, "negative id")
+    return number
+
+
 def _raw_status(value: Any, where: str) -> str:
     """The status as sent: a string verbatim, an integer as its digits."""
     kind = type(value)
@@ -174,7 +182,7 @@ def _raw_status(value: Any, where: str) -> str:
 
 _delivery_report = wire_function(
     DeliveryReport,
-    message_id=("id", w.integer),
+    message_id=("id", _message_id),
     order_id=("packet_id", w.identifier),
     status=("status", _enum(DeliveryStatus)),
     raw_status=("status", _raw_status),

@@ -85,6 +85,7 @@ def test_parse_statuses(status: str, expected: DeliveryStatus) -> None:
         json.dumps({"report": None}),
         json.dumps(event(status=None)),  # type: ignore[arg-type]
         json.dumps(event(status=True)),  # type: ignore[arg-type]
+        json.dumps(event(message_id=-1)),
         json.dumps(event(id="abc")),
         json.dumps(event(packet_id="")),
         json.dumps(event(to=None)),
@@ -335,6 +336,12 @@ async def test_concurrent_same_event_delivered_once(make_client: Factory) -> Non
 # --------------------------------------------------------------------------- hostile ids, new statuses
 
 
+@pytest.mark.parametrize("message_id", [-1, "-1599558518", -(10**17)])
+def test_parse_refuses_a_negative_id(message_id: object) -> None:
+    with pytest.raises(WebhookPayloadError, match=r"webhook: id: .*negative"):
+        webhooks.parse(event(message_id=message_id))  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("wire", "raw"),
     [("expired", "expired"), ("unknown", "unknown"), (" Rejected ", " Rejected "), (113, "113")],
@@ -359,6 +366,15 @@ def test_raw_status_repr_never_shows_a_number_or_a_long_text() -> None:
     for hostile in (NUMBER, "5051234567", "x" * 500, TEXT + " " + NUMBER):
         text = repr(webhooks.parse(event(status=hostile)))
         assert NUMBER not in text and "5051234567" not in text and "x" * 40 not in text
+
+
+async def test_negative_id_is_a_400(make_client: Factory) -> None:
+    got: list[DeliveryReport] = []
+    client = await make_client(got.append)
+    resp = await client.post(URL, json=event(message_id=-7))
+    assert resp.status == 400
+    assert "id" in (await resp.json())["error"]
+    assert got == []
 
 
 async def test_unknown_status_reaches_on_report_with_its_raw_value(
