@@ -1,7 +1,8 @@
 """Hostile and broken traffic against the webhook receiver, over real loopback sockets.
 
 ``create_app`` bounds what a request may cost inside the app (its body and
-``on_report``).  Raw asyncio streams
+``on_report``); ``webhook serve`` (:func:`serving`) also bounds the connection
+(headers, idle keep-alive) and how many may be open.  Raw asyncio streams
 play the attacker: headers or bodies sent a byte at a time, sockets that send
 nothing, more sockets than allowed.  Server timeouts are set small through the
 public options; assertions only say "closed within a generous bound".
@@ -13,7 +14,7 @@ import asyncio
 import inspect
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 import aiohttp
@@ -21,6 +22,7 @@ import pytest
 from aiohttp import web
 
 from iletimerkezi_async import webhooks
+from iletimerkezi_async.cli.webhook import Limits, serving
 from iletimerkezi_async.models import DeliveryReport
 
 TOKEN = "hostile-Token-0123456789"
@@ -65,6 +67,12 @@ async def plain_server(app: web.Application) -> AsyncIterator[int]:
         yield runner.addresses[0][1]
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def guarded_server(app: web.Application, limits: Limits) -> AsyncIterator[int]:
+    async with serving(app, "127.0.0.1", 0, limits) as port:
+        yield port
 
 
 @asynccontextmanager
@@ -290,3 +298,106 @@ async def test_wrong_token_of_any_length_is_404(token: str) -> None:
         assert await answer(port, report(), path=f"/iletimerkezi/webhook/{token}") == 404
         assert await answer(port, report()) == 200
     assert len(got) == 1
+
+
+# --------------------------------------------------------------------------- serve: connections
+
+
+def receiver(on_report: Callable[[DeliveryReport], Awaitable[None] | None]) -> web.Application:
+    return webhooks.create_app(on_report, token=TOKEN, body_timeout=FAST, handler_timeout=FAST)
+
+
+async def test_slowloris_headers_are_dropped() -> None:
+    got: list[DeliveryReport] = []
+    limits = Limits(header_timeout=FAST)
+    async with guarded_server(receiver(got.append), limits) as port, sockets(port, 60) as conns:
+        drips = [asyncio.create_task(drip(writer, request(report()))) for _, writer in conns]
+        try:
+            received = await asyncio.gather(*(until_closed(reader) for reader, _ in conns))
+        finally:
+            for task in drips:
+                task.cancel()
+        # The server is still there for honest traffic.
+        assert await answer(port, report()) == 200
+    assert received == [b""] * 60  # closed without an answer: no request ever arrived
+    assert len(got) == 1
+
+
+async def test_idle_and_silent_connections_are_dropped() -> None:
+    got: list[DeliveryReport] = []
+    limits = Limits(header_timeout=FAST)
+    async with guarded_server(receiver(got.append), limits) as port, sockets(port, 2) as conns:
+        (silent, _), (kept, writer) = conns
+        writer.write(request(report(1)) + request(report(2)))  # two requests, kept alive
+        async with asyncio.timeout(BOUND):
+            assert status_of(await kept.readline()) == 200
+        tail = await until_closed(kept)  # then idle: closed
+        assert tail.count(b"HTTP/1.1 200") == 1
+        assert await until_closed(silent) == b""
+    assert [r.message_id for r in got] == [1, 2]
+
+
+async def test_slow_body_under_serve_is_answered_and_dropped() -> None:
+    got: list[DeliveryReport] = []
+    body = report()
+    limits = Limits(header_timeout=BOUND)  # only the body is slow
+    async with guarded_server(receiver(got.append), limits) as port, sockets(port, 30) as conns:
+        for _, writer in conns:
+            writer.write(request(b"", length=len(body)))
+        drips = [asyncio.create_task(drip(writer, body)) for _, writer in conns]
+        try:
+            received = await asyncio.gather(*(until_closed(reader) for reader, _ in conns))
+        finally:
+            for task in drips:
+                task.cancel()
+    assert {status_of(raw) for raw in received} <= {503, None}
+    assert got == []
+
+
+async def test_connections_over_the_cap_get_503_and_the_cap_recovers() -> None:
+    got: list[DeliveryReport] = []
+    limits = Limits(header_timeout=BOUND, max_connections=20)
+    async with guarded_server(receiver(got.append), limits) as port:
+        async with sockets(port, 20), sockets(port, 5) as extra:  # 20 idle ones hold every slot
+            refused = await asyncio.gather(*(until_closed(reader) for reader, _ in extra))
+        assert {status_of(raw) for raw in refused} == {503}
+        assert all(b"too many connections" in raw for raw in refused)
+        # Slots are given back as connections close: a full cap of honest posts gets through.
+        for _ in range(100):  # the server releases them as it sees the closes
+            if (first := await answer(port, report(0))) == 200:
+                break
+            await asyncio.sleep(0.05)
+        codes = await asyncio.gather(*(answer(port, report(i)) for i in range(1, 20)))
+    assert first == 200
+    assert codes == [200] * 19
+    assert sorted(r.message_id for r in got) == list(range(20))
+
+
+async def test_hundreds_of_honest_posts_at_once_pass_the_default_cap() -> None:
+    got: list[DeliveryReport] = []
+
+    async def on_report(got_one: DeliveryReport) -> None:
+        await asyncio.sleep(0.01)  # hold the request, so the connections overlap
+        got.append(got_one)
+
+    async with guarded_server(webhooks.create_app(on_report, token=TOKEN), Limits()) as port:
+        async with asyncio.timeout(BOUND * 3):
+            codes = await asyncio.gather(*(answer(port, report(i)) for i in range(500)))
+    assert codes == [200] * 500
+    assert len(got) == 500
+
+
+async def test_honest_posts_get_through_while_slow_sockets_are_dropped() -> None:
+    got: list[DeliveryReport] = []
+    limits = Limits(header_timeout=FAST, max_connections=200)
+    async with guarded_server(receiver(got.append), limits) as port, sockets(port, 150) as slow:
+        drips = [asyncio.create_task(drip(writer, request(report()), 0.02)) for _, writer in slow]
+        try:
+            async with asyncio.timeout(BOUND):
+                codes = await asyncio.gather(*(answer(port, report(i)) for i in range(40)))
+            closed = await asyncio.gather(*(until_closed(reader) for reader, _ in slow))
+        finally:
+            for task in drips:
+                task.cancel()
+    assert codes == [200] * 40
+    assert closed == [b""] * 150
