@@ -160,11 +160,32 @@ _inbound_message = wire_function(
     number=("number", w.number),
     text=("text", w.text),
 )
+
+
+def _message_id(value: Any, where: str) -> int:
+    """A webhook's message id: an integer, never negative (it keys de-duplication)."""
+    number = w.integer(value, where)
+    if number < 0:
+        raise w.Bad(where, "negative id")
+    return number
+
+
+def _raw_status(value: Any, where: str) -> str:
+    """The status as sent: a string verbatim, an integer as its digits."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return str(w.integer(value, where))  # at most 18 digits, as for ids
+    raise w.Bad(where, f"expected a status code or name, got {w.kind_of(value)}")
+
+
 _delivery_report = wire_function(
     DeliveryReport,
-    message_id=("id", w.integer),
+    message_id=("id", _message_id),
     order_id=("packet_id", w.identifier),
     status=("status", _enum(DeliveryStatus)),
+    raw_status=("status", _raw_status),
     to=("to", w.number),
     body=("body", w.text),
 )

@@ -9,10 +9,11 @@ does not know yet becomes ``UNKNOWN`` instead of failing the whole response.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 import attrs
 
@@ -68,6 +69,18 @@ def _str(member: enum.Enum) -> str:
 
 def _value(member: enum.Enum) -> str:
     return repr(member.value)
+
+
+_STATUS_WORD: Final = re.compile(r"[A-Za-z][A-Za-z0-9 _.-]{0,31}|[0-9]{1,4}")
+
+
+def status_text(raw: str) -> str:
+    """A provider's status string for a repr or a log: shown only when it looks like one.
+
+    It is unauthenticated input, so anything else (a phone number, a long text)
+    is reduced to its length.
+    """
+    return repr(raw) if _STATUS_WORD.fullmatch(raw) else f"<{len(raw)} chars>"
 
 
 def _isoformat(when: datetime) -> str:
@@ -276,13 +289,22 @@ class Consent:
 
 @attrs.frozen(kw_only=True)
 class DeliveryReport:
-    """One webhook event: ``message_id`` is one recipient's message, ``order_id`` the order."""
+    """One webhook event: ``message_id`` is one recipient's message, ``order_id`` the order.
+
+    ``raw_status`` is ``report.status`` exactly as it was sent (an integer as
+    its digits); it tells a status the SDK does not know yet (``status`` is
+    then ``UNKNOWN``) from another.  It defaults to ``status.value``.
+    """
 
     message_id: int
     order_id: str
     status: DeliveryStatus = attrs.field(repr=_value)
     to: str = attrs.field(repr=_masked)
     body: str = attrs.field(repr=_length)
+    raw_status: str = attrs.field(
+        default=attrs.Factory(lambda self: self.status.value, takes_self=True),
+        repr=status_text,
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -323,7 +323,12 @@ async def test_fastapi_app_webhook_checks_token_body_and_repeats(
             assert resp.status == 404
         assert await post(HOOK, data=b"[]") == 400
         assert await post(HOOK, data=b"{") == 400
-        assert await post(HOOK, json={"report": {**report(1, "7", "read")["report"]}}) == 400
+        assert (
+            await post(HOOK, json={"report": {**report(1, "7", "read")["report"], "status": None}})
+            == 400
+        )
+        # A status the SDK does not know is handed over as UNKNOWN, not refused (issue 11).
+        assert await post(HOOK, json=report(1, "7", "read")) == 200
         assert await post(HOOK, data=b"x" * 70_000) == 413
         for status in ("accepted", "undelivered", "undelivered", "accepted"):
             assert await post(HOOK, json=report(1, "7", status)) == 200

@@ -83,9 +83,9 @@ def test_parse_statuses(status: str, expected: DeliveryStatus) -> None:
         json.dumps({"rapor": event()["report"]}),
         json.dumps({"report": [1]}),
         json.dumps({"report": None}),
-        json.dumps(event(status="new-state")),
-        json.dumps(event(status="unknown")),
         json.dumps(event(status=None)),  # type: ignore[arg-type]
+        json.dumps(event(status=True)),  # type: ignore[arg-type]
+        json.dumps(event(message_id=-1)),
         json.dumps(event(id="abc")),
         json.dumps(event(packet_id="")),
         json.dumps(event(to=None)),
@@ -263,7 +263,7 @@ async def test_bad_request(make_client: Factory, data: bytes) -> None:
 
 async def test_bad_shape_does_not_echo_number(make_client: Factory) -> None:
     client = await make_client(lambda r: None)
-    resp = await client.post(URL, json=event(status="weird"))
+    resp = await client.post(URL, json=event(status=["weird"]))  # type: ignore[arg-type]
     assert resp.status == 400
     text = await resp.text()
     assert NUMBER not in text
@@ -331,3 +331,72 @@ async def test_concurrent_same_event_delivered_once(make_client: Factory) -> Non
     for r in responses:
         r.release()
     assert calls == 1
+
+
+# --------------------------------------------------------------------------- hostile ids, new statuses
+
+
+@pytest.mark.parametrize("message_id", [-1, "-1599558518", -(10**17)])
+def test_parse_refuses_a_negative_id(message_id: object) -> None:
+    with pytest.raises(WebhookPayloadError, match=r"webhook: id: .*negative"):
+        webhooks.parse(event(message_id=message_id))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("wire", "raw"),
+    [("expired", "expired"), ("unknown", "unknown"), (" Rejected ", " Rejected "), (113, "113")],
+)
+def test_parse_keeps_an_unknown_status_as_unknown_with_its_raw_value(
+    wire: object, raw: str
+) -> None:
+    report = webhooks.parse(event(status=wire))  # type: ignore[arg-type]
+    assert report.status is DeliveryStatus.UNKNOWN
+    assert report.raw_status == raw
+    assert not report.status.is_final
+
+
+def test_known_status_keeps_its_raw_value_too() -> None:
+    assert webhooks.parse(event(status="DELIVERED")).raw_status == "DELIVERED"
+    assert webhooks.parse(event(status=112)).raw_status == "112"  # type: ignore[arg-type]
+    assert EXPECTED.raw_status == "accepted"  # the default is the status's value
+
+
+def test_raw_status_repr_never_shows_a_number_or_a_long_text() -> None:
+    assert "raw_status='expired'" in repr(webhooks.parse(event(status="expired")))
+    for hostile in (NUMBER, "5051234567", "x" * 500, TEXT + " " + NUMBER):
+        text = repr(webhooks.parse(event(status=hostile)))
+        assert NUMBER not in text and "5051234567" not in text and "x" * 40 not in text
+
+
+async def test_negative_id_is_a_400(make_client: Factory) -> None:
+    got: list[DeliveryReport] = []
+    client = await make_client(got.append)
+    resp = await client.post(URL, json=event(message_id=-7))
+    assert resp.status == 400
+    assert "id" in (await resp.json())["error"]
+    assert got == []
+
+
+async def test_unknown_status_reaches_on_report_with_its_raw_value(
+    make_client: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    got: list[DeliveryReport] = []
+    client = await make_client(got.append)
+    with caplog.at_level(logging.WARNING, logger="iletimerkezi_async.webhooks"):
+        resp = await client.post(URL, json=event(7, "expired"))
+    assert resp.status == 200
+    assert await resp.json() == {"ok": True}
+    assert [(r.message_id, r.status, r.raw_status) for r in got] == [
+        (7, DeliveryStatus.UNKNOWN, "expired")
+    ]
+    assert "unknown status" in caplog.text and "'expired'" in caplog.text
+    assert NUMBER not in caplog.text and TEXT not in caplog.text
+
+
+async def test_unknown_statuses_are_told_apart_by_their_raw_value(make_client: Factory) -> None:
+    got: list[DeliveryReport] = []
+    client = await make_client(got.append)
+    for status in ("expired", "expired", "rejected", "delivered", "expired", "accepted"):
+        assert (await client.post(URL, json=event(7, status))).status == 200
+    # Each new raw status is handed over once; a final status still blocks a late accepted.
+    assert [r.raw_status for r in got] == ["expired", "rejected", "delivered"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import sys
 import urllib.error
 import urllib.request
@@ -93,6 +94,7 @@ def test_serve_json_lines_and_sigterm_ends_with_0() -> None:
         "status": "accepted",
         "to": "+905051234567",
         "body": "Kodunuz 482913",
+        "raw_status": "accepted",
     }
     assert proc.returncode == 0
 
@@ -114,6 +116,46 @@ def test_serve_usage_errors_never_echo_the_token(
     assert result.exit_code == EXIT_USAGE
     assert needle in result.stderr
     assert "SECRET" not in result.stderr
+
+
+def until_closed(sock: socket.socket, bound: float = 10.0) -> bytes:
+    """What the server sends before it closes; ``socket.timeout`` if it keeps it open."""
+    sock.settimeout(bound)
+    received = b""
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except ConnectionResetError:
+        pass
+    return received
+
+
+def test_serve_drops_slow_and_idle_sockets_and_caps_connections() -> None:
+    args = ("--port", "0", "--token", TOKEN, "--header-timeout", "0.3", "--body-timeout", "0.3")
+    with child("webhook", "serve", *args, "--max-connections", "5") as proc:
+        found, _ = wait_for_line(proc.stderr, r"127\.0\.0\.1:(\d+)")
+        port = int(found.group(1))
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(5)]
+        try:
+            held[0].sendall(b"POST /iletimerkezi/webhook/")  # headers never finished
+            held[1].sendall(
+                f"POST /iletimerkezi/webhook/{TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{{".encode()
+            )  # body never finished
+            with socket.create_connection(("127.0.0.1", port)) as extra:
+                refused = until_closed(extra)
+            closed = [until_closed(sock) for sock in held]
+        finally:
+            for sock in held:
+                sock.close()
+        assert refused.startswith(b"HTTP/1.1 503 ") and b"too many connections" in refused
+        assert closed[0] == b"" and closed[2:] == [b""] * 3  # no request: closed, no answer
+        assert closed[1].startswith(b"HTTP/1.1 503 ")  # the body timed out
+        # The slots are free again.
+        assert post(port, TOKEN, report(1599558518, "delivered")) == 200
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert "message 1599558518 DELIVERED" in out
+    assert "limit" in err and TOKEN not in err
 
 
 def test_mask_token_hides_all_but_four_characters() -> None:

@@ -246,7 +246,11 @@ def check_webhook(body: WebhookBody) -> str:
         check_error_text(str(exc), repr(exc))
         return "refused"
     assert isinstance(report, DeliveryReport)
-    assert report.status is not DeliveryStatus.UNKNOWN
+    # An unknown status is kept (UNKNOWN with its raw value), a known one is never UNKNOWN.
+    if report.status is DeliveryStatus.UNKNOWN:
+        assert DeliveryStatus(report.raw_status) is DeliveryStatus.UNKNOWN or (
+            report.raw_status.strip().casefold() == "unknown"
+        )
     check_model(report)
     return PARSED
 

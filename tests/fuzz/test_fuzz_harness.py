@@ -132,6 +132,8 @@ def test_phone_check_accepts_normalised_numbers_and_short_codes(value: str) -> N
     check_phone(value)
 
 
-def test_webhook_checker_refuses_unknown_status() -> None:
+def test_webhook_checker_keeps_unknown_status() -> None:
+    # An unknown status is handed over as UNKNOWN (issue 11), not refused.
     body = golden_bytes("2026/webhook").replace(b'"accepted"', b'"new-state"')
-    assert check_webhook(body) == "refused"
+    assert check_webhook(body) == PARSED
+    assert check_webhook(body.replace(b'"new-state"', b"null")) == "refused"
