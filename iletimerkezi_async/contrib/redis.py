@@ -59,8 +59,10 @@ _RETRY_MAX: Final = 1.0
 # Refill on the server clock, then reserve: the caller is told how long to wait
 # for its tokens and the bucket goes into debt for them at once, so later
 # callers queue behind it (a large cost cannot be starved by small ones).  A
-# cost above the capacity waits for a full bucket; the rest is debt that the
-# next callers wait out.  Numbers cross as strings: Redis truncates Lua numbers.
+# cost above the capacity counts as the capacity, as in the in-process
+# TokenBucket (design §1): it waits for a full bucket and drains it, and the next
+# caller waits for its own tokens only.  Numbers cross as strings: Redis
+# truncates Lua numbers.
 _RESERVE: Final = """
 local rate = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
@@ -83,14 +85,15 @@ local wait = 0
 if tokens < need then
   wait = (need - tokens) / rate
 end
-tokens = tokens - cost
+tokens = tokens - need
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens),
            'ts', string.format('%.17g', ts))
 redis.call('PEXPIRE', KEYS[1], math.ceil(((capacity - tokens) / rate + 1) * 1000))
 return string.format('%.17g', wait)
 """
 
-# Give back a reservation whose holder was cancelled before using it.
+# Give back a reservation whose holder was cancelled before using it: what
+# _RESERVE charged, i.e. at most the capacity.
 _REFUND: Final = """
 local rate = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
@@ -100,7 +103,7 @@ local tokens = tonumber(state[1])
 if tokens == nil then
   return 0
 end
-tokens = math.min(capacity, tokens + cost)
+tokens = math.min(capacity, tokens + math.min(cost, capacity))
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens))
 return 1
 """
@@ -151,7 +154,9 @@ class RedisTokenBucket:
 
     ``rate`` tokens every ``per`` seconds, at most ``capacity`` (default
     ``rate``) saved.  Each ``acquire`` is one round trip: the script reserves
-    the tokens and answers how long to wait for them.  While Redis is
+    the tokens and answers how long to wait for them.  A cost above
+    ``capacity`` waits for a full bucket and drains it, as in
+    :class:`~iletimerkezi_async.TokenBucket`.  While Redis is
     unreachable, ``acquire`` keeps retrying (fail closed: nothing is sent
     over the budget) unless ``fail_open=True``, which lets sends through
     unmetered and logs a warning.  A caller cancelled while waiting gives
