@@ -36,6 +36,7 @@ from redis.exceptions import (
 
 from ..clock import SYSTEM_CLOCK, Clock
 from ..cursors import LeaseLostError
+from ._redis_scripts import FENCED_SET, REFUND, RELEASE, RENEW, RESERVE
 
 __all__ = ["RedisCursor", "RedisTokenBucket", "account_key"]
 
@@ -55,79 +56,6 @@ UNAVAILABLE: Final = (
 
 _RETRY_FIRST: Final = 0.05
 _RETRY_MAX: Final = 1.0
-
-# Refill on the server clock, then reserve: the caller is told how long to wait
-# for its tokens and the bucket goes into debt for them at once, so later
-# callers queue behind it (a large cost cannot be starved by small ones).  A
-# cost above the capacity counts as the capacity, as in the in-process
-# TokenBucket (design §1): it waits for a full bucket and drains it, and the next
-# caller waits for its own tokens only.  Numbers cross as strings: Redis
-# truncates Lua numbers.
-_RESERVE: Final = """
-local rate = tonumber(ARGV[1])
-local capacity = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1])
-local ts = tonumber(state[2])
-if tokens == nil or ts == nil then
-  tokens = capacity
-  ts = now
-end
-if now > ts then
-  tokens = math.min(capacity, tokens + (now - ts) * rate)
-  ts = now
-end
-local need = math.min(cost, capacity)
-local wait = 0
-if tokens < need then
-  wait = (need - tokens) / rate
-end
-tokens = tokens - need
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens),
-           'ts', string.format('%.17g', ts))
-redis.call('PEXPIRE', KEYS[1], math.ceil(((capacity - tokens) / rate + 1) * 1000))
-return string.format('%.17g', wait)
-"""
-
-# Give back a reservation whose holder was cancelled before using it: what
-# _RESERVE charged, i.e. at most the capacity.
-_REFUND: Final = """
-local rate = tonumber(ARGV[1])
-local capacity = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1])
-if tokens == nil then
-  return 0
-end
-tokens = math.min(capacity, tokens + math.min(cost, capacity))
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens))
-return 1
-"""
-
-# Lease renewal and release only by the owner; cursor writes only by the owner.
-_RENEW: Final = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
-_RELEASE: Final = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
-_FENCED_SET: Final = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[2], ARGV[2])
-  return 1
-end
-return 0
-"""
 
 
 def _check_clock(clock: object) -> None:
@@ -189,8 +117,8 @@ class RedisTokenBucket:
         self.per = float(per)
         self.capacity = float(capacity) if capacity is not None else float(rate)
         self.fail_open = fail_open
-        self._reserve = redis.register_script(_RESERVE)
-        self._refund = redis.register_script(_REFUND)
+        self._reserve = redis.register_script(RESERVE)
+        self._refund = redis.register_script(REFUND)
         self.clock = clock
 
     @classmethod
@@ -297,9 +225,9 @@ class RedisCursor:
         self.lease_key = f"{key}:lease"
         self.lease_ttl = lease_ttl
         self.owner = uuid.uuid4().hex
-        self._renew = redis.register_script(_RENEW)
-        self._release = redis.register_script(_RELEASE)
-        self._fenced_set = redis.register_script(_FENCED_SET)
+        self._renew = redis.register_script(RENEW)
+        self._release = redis.register_script(RELEASE)
+        self._fenced_set = redis.register_script(FENCED_SET)
         self._held = False
         self._lost = False
         self._renewer: asyncio.Task[None] | None = None
