@@ -44,7 +44,7 @@ return string.format('%.17g', wait)
 """
 
 # Give back a reservation whose holder was cancelled before using it: what
-# _RESERVE charged, i.e. at most the capacity.
+# RESERVE charged, i.e. at most the capacity.
 REFUND: Final = """
 local rate = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
@@ -57,6 +57,21 @@ end
 tokens = math.min(capacity, tokens + math.min(cost, capacity))
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens))
 return 1
+"""
+
+# Take the lease if free, or keep it if it is still ours (a holder past its
+# local deadline whose lease did not run out in Redis: nobody else held it).
+TAKE: Final = """
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
 """
 
 # Lease renewal and release only by the owner; cursor writes only by the owner.

@@ -17,7 +17,10 @@ after the first second).
 ``poll`` polls the fake's inbox through a leased ``RedisCursor`` and RPUSHes
 ``name:id`` to ``--log`` for every message it handles, then spends
 ``--handle-time`` s on it before asking for the next one (which commits it);
-it ends (committing) on a message whose text is ``--end``.
+it ends (committing) on a message whose text is ``--end``.  With
+``--lease-log``, the same script run also RPUSHes ``name:id:1`` there when the
+lease in Redis is this poller's at that moment, ``name:id:0`` when it is not:
+the server's own account of who held the lease at each delivery.
 """
 
 from __future__ import annotations
@@ -35,6 +38,16 @@ import iletimerkezi_async as im
 from iletimerkezi_async.contrib.redis import RedisCursor, RedisTokenBucket
 
 READY = "READY"
+
+# The delivery log, and (KEYS[2]) whether the lease (KEYS[3]) was ours (ARGV[3]) then.
+LOG_DELIVERY = """
+redis.call('RPUSH', KEYS[1], ARGV[1] .. ':' .. ARGV[2])
+if KEYS[2] ~= '' then
+  local mine = redis.call('GET', KEYS[3]) == ARGV[3] and '1' or '0'
+  redis.call('RPUSH', KEYS[2], ARGV[1] .. ':' .. ARGV[2] .. ':' .. mine)
+end
+return 1
+"""
 
 
 class RecordingLimiter:
@@ -153,9 +166,13 @@ async def poll(args: argparse.Namespace) -> None:
             await redis.ping()
             await _barrier(redis, args)
             poller = client.inbox.poll(cursor=cursor, interval=0.05, max_interval=0.2)
+            log_delivery = redis.register_script(LOG_DELIVERY)
             async with poller:
                 async for message in poller:
-                    await redis.rpush(args.log, f"{args.name}:{message.id}")
+                    await log_delivery(
+                        keys=[args.log, args.lease_log, cursor.lease_key],
+                        args=[args.name, message.id, cursor.owner],
+                    )
                     if message.text == args.end:
                         break
                     await asyncio.sleep(args.handle_time)  # the work, before the commit
@@ -180,6 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--log", default="test:handled")
+    parser.add_argument("--lease-log", default="")
     parser.add_argument("--lease-ttl", type=float, default=1.0)
     parser.add_argument("--end", default="BITTI")
     parser.add_argument("--handle-time", type=float, default=0.0)

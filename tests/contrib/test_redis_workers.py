@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import functools
 import gc
 import json
 import math
 import os
+import signal
 import sys
 import time
 from collections import Counter
@@ -364,3 +366,96 @@ async def test_leased_cursor_survives_a_killed_poller(
 async def _at_least(redis: Redis, key: str, n: int) -> list[tuple[str, str]]:
     entries = await _log(redis, key)
     return entries if len(entries) >= n else []
+
+
+# --------------------------------------------------------------------- frozen holder
+
+FREEZE_TTL = 0.5
+FREEZE_TRIALS = 20
+FREEZE_BUDGET = 120.0
+"""Real seconds for all the trials (about 1.5 s each when quiet); a bound, not a goal."""
+
+
+async def _committed(redis: Redis, key: str, message_id: str) -> bool:
+    token = await redis.get(key)
+    return token is not None and message_id in json.loads(token)["seen"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGSTOP is POSIX-only")
+async def test_a_holder_frozen_past_its_lease_never_delivers_beside_the_new_one(
+    redis: Redis, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Issue 11 item 12: SIGSTOP the lease holder past its TTL, let the other take over
+    and deliver, SIGCONT the first; it must not deliver while the other holds the lease.
+
+    Each trial: a marker message, handled and committed by the holder (which is then
+    idle: nothing fetched, nothing pending); SIGSTOP it; a message the other must take
+    over to deliver; SIGCONT; one more message.  Every delivery is logged by the
+    worker in one script run that also records whether the lease in Redis was that
+    worker's at that moment, so "delivered without the lease" is the server's word.
+    """
+    key, log, lease_log = "test:inbox-cursor", "test:handled", "test:lease-log"
+    async with FakeIletiMerkezi() as fake:
+        common = ["poll", "--redis", redis_server.url, "--fake", fake.url, "--key", key]
+        common += ["--log", log, "--lease-log", lease_log, "--lease-ttl", str(FREEZE_TTL)]
+        async with children(tmp_path, [("a", common), ("b", common)]) as workers:
+            by_name = {w.name: w for w in workers}
+            await start_all(redis, workers)
+            started = time.monotonic()
+
+            async def handled_by(mid: str) -> str | None:
+                for name, logged in await _log(redis, log):
+                    if logged == mid:
+                        return name
+                return None
+
+            takeovers: list[str] = []
+            for trial in range(FREEZE_TRIALS):
+                assert time.monotonic() - started < FREEZE_BUDGET, f"{trial} trials only"
+                marker = fake.add_inbound(f"isaret {trial}", sender="+905051234567")
+                _, holder = await _until(
+                    f"trial {trial}: the marker", functools.partial(handled_by, marker), 10
+                )
+                await _until(
+                    f"trial {trial}: the marker's commit",
+                    functools.partial(_committed, redis, key, marker),
+                    10,
+                )
+                assert holder is not None
+                other = next(n for n in by_name if n != holder)
+                frozen = by_name[holder].proc
+                frozen.send_signal(signal.SIGSTOP)
+                try:
+                    during = fake.add_inbound(f"donmus {trial}", sender="+905051234567")
+                    # The lease runs out (<= TTL) and the other takes it and delivers.
+                    _, by = await _until(
+                        f"trial {trial}: a delivery while {holder} is stopped",
+                        functools.partial(handled_by, during),
+                        FREEZE_TTL + 10,
+                    )
+                    assert by == other
+                    takeovers.append(other)
+                finally:
+                    frozen.send_signal(signal.SIGCONT)
+                # Woken: its timers are all due at once.  One more message, and a few
+                # of the woken one's poll intervals for it to misbehave in.
+                after = fake.add_inbound(f"uyandi {trial}", sender="+905051234567")
+                await _until(
+                    f"trial {trial}: the last message", functools.partial(handled_by, after), 10
+                )
+                await asyncio.sleep(0.3)
+            elapsed = time.monotonic() - started
+        stamped = [
+            (entry.decode() if isinstance(entry, bytes) else entry).split(":")
+            for entry in await redis.lrange(lease_log, 0, -1)
+        ]
+
+    without_lease = [(name, mid) for name, mid, mine in stamped if mine != "1"]
+    print(
+        f"\nfrozen holder: {FREEZE_TRIALS} SIGSTOP trials (ttl {FREEZE_TTL} s) in "
+        f"{elapsed:.1f} s, {len(stamped)} deliveries, "
+        f"{len(without_lease)} while not holding the lease"
+    )
+    assert len(takeovers) == FREEZE_TRIALS
+    assert len(stamped) >= 3 * FREEZE_TRIALS
+    assert without_lease == []
