@@ -9,10 +9,11 @@ block on the start barrier (``BLPOP`` of ``--barrier``, bounded by
 not process start-up.
 
 ``send`` sends ``--count`` single-recipient SMS from ``--concurrency`` tasks
-through one ``RedisTokenBucket`` and prints one JSON line: the order ids, the
+through one ``RedisTokenBucket`` and prints one JSON line: the order ids, each
+grant on the Redis server's clock (see ``RecordingLimiter``), the
 ``time.monotonic()`` of each grant (only differences within this process are
-meaningful to the test) and the longest stalls of its event loop (overall, and
-after the first second).
+meaningful) and the longest stalls of its event loop (overall, and after the
+first second).
 
 ``poll`` polls the fake's inbox through a leased ``RedisCursor`` and RPUSHes
 ``name:id`` to ``--log`` for every message it handles, then spends
@@ -35,6 +36,7 @@ from types import TracebackType
 from redis.asyncio import Redis
 
 import iletimerkezi_async as im
+from iletimerkezi_async.clock import SystemClock
 from iletimerkezi_async.contrib.redis import RedisCursor, RedisTokenBucket
 
 READY = "READY"
@@ -50,16 +52,59 @@ return 1
 """
 
 
-class RecordingLimiter:
-    """The bucket, noting when each grant happened."""
+async def server_time(redis: Redis) -> float:
+    """The Redis server's clock (``TIME``), the one the bucket refills on."""
+    seconds, micros = await redis.time()
+    return float(seconds) + float(micros) / 1_000_000
 
-    def __init__(self, inner: RedisTokenBucket) -> None:
+
+class ServerStampingClock(SystemClock):
+    """The real clock, noting for each waiting task the server time its wait began.
+
+    ``RedisTokenBucket.acquire`` sleeps its reserved wait right after the script
+    answered; the server time read here (one round trip) is no earlier than the
+    script's own ``now``, so ``[before the script, this] + wait`` brackets the
+    grant the script scheduled, on the server's clock.
+    """
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self.waits: dict[asyncio.Task[object] | None, tuple[float, float]] = {}
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits[asyncio.current_task()] = (await server_time(self.redis), seconds)
+        await super().sleep(seconds)
+
+
+class RecordingLimiter:
+    """The bucket, noting each grant on the Redis server's clock.
+
+    ``schedule`` holds ``(earliest, latest, done)`` per grant: the grant the
+    script scheduled (its ``now`` + the wait it answered) lies in
+    ``[earliest, latest]``, and ``done`` is the server time once ``acquire``
+    returned (when the send goes).  A busy machine widens or delays these, it
+    cannot make the schedule itself break the budget.  ``grants`` keeps the
+    local ``time.monotonic()`` of each grant, for the lag spread printed.
+    """
+
+    def __init__(self, inner: RedisTokenBucket, clock: ServerStampingClock) -> None:
         self.inner = inner
+        self.clock = clock
         self.grants: list[float] = []
+        self.schedule: list[tuple[float, float, float]] = []
 
     async def acquire(self, cost: float = 1) -> None:
+        redis = self.inner.redis
+        before = await server_time(redis)
         await self.inner.acquire(cost)
+        done = await server_time(redis)
         self.grants.append(time.monotonic())
+        waited = self.clock.waits.pop(asyncio.current_task(), None)
+        if waited is None:  # no wait: granted by the script itself
+            self.schedule.append((before, done, done))
+        else:
+            answered, wait = waited
+            self.schedule.append((before + wait, answered + wait, done))
 
 
 class StallMeter:
@@ -129,7 +174,10 @@ def _client(args: argparse.Namespace, limiter: im.RateLimiter | None) -> im.Clie
 async def send(args: argparse.Namespace) -> None:
     redis = Redis.from_url(args.redis)
     try:
-        limiter = RecordingLimiter(RedisTokenBucket(redis, args.key, rate=args.rate))
+        clock = ServerStampingClock(redis)
+        limiter = RecordingLimiter(
+            RedisTokenBucket(redis, args.key, rate=args.rate, clock=clock), clock
+        )
         async with _client(args, limiter) as client:
             await client.account.balance()  # opens the session and a connection
             await redis.ping()
@@ -149,6 +197,7 @@ async def send(args: argparse.Namespace) -> None:
         result = {
             "orders": orders,
             "grants": limiter.grants,
+            "schedule": limiter.schedule,
             "stall": meter.worst,
             "steady_stall": meter.worst_after(1.0),
         }
