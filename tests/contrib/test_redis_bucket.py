@@ -111,12 +111,16 @@ async def test_a_cancelled_large_cost_gives_back_what_it_took(redis: Redis) -> N
 
 async def test_acquire_sleeps_exactly_the_reserved_wait(redis: Redis) -> None:
     clock = VirtualClock()  # records the waits instead of sleeping them
-    bucket = RedisTokenBucket(redis, "b", rate=100, capacity=2, clock=clock)
+    bucket = RedisTokenBucket(redis, "b", rate=1, capacity=2, clock=clock)
+    calls = []  # the server time of each script run, read back from the bucket
     for _ in range(4):
         await bucket.acquire()
+        calls.append(float(await redis.hget("b", "ts") or 0))
     assert len(clock.sleeps) == 2  # the first two found tokens
-    assert 0.005 < clock.sleeps[0] <= 0.01
-    assert 0.015 < clock.sleeps[1] <= 0.02
+    # Exactly what the bucket owed at those server times: one token, then two,
+    # at 1/s, less the server time the calls themselves took (no wall-clock bound).
+    first = calls[0]
+    assert clock.sleeps == pytest.approx([1 - (calls[2] - first), 2 - (calls[3] - first)])
     await bucket.acquire(0)  # free, not even a round trip
     assert len(clock.sleeps) == 2
     with pytest.raises(ValueError, match="cost"):
