@@ -53,11 +53,16 @@ class CursorStore(Protocol):
 class SharedCursorStore(CursorStore, Protocol):
     """A store that several pollers share, of which only one may poll at a time.
 
-    The poller calls :meth:`turn` before each poll and :meth:`release` when it
-    closes.  ``turn()`` returns once this poller holds the store (waiting as
-    long as another does) and says whether the turn was newly gained, in which
-    case the poller reloads the position another holder may have moved.
-    ``save()`` raises :class:`LeaseLostError` once the turn is gone.
+    The poller calls :meth:`turn` before each poll and before handing out each
+    message it fetched, and :meth:`release` when it closes.  ``turn()``
+    returns once this poller holds the store (waiting as long as another
+    does) and says whether the turn was newly gained, in which case the poller
+    reloads the position another holder may have moved (and drops what it
+    fetched in the old turn, uncommitted).  A store must answer True again
+    when its turn may have lapsed unnoticed (a process frozen past a lease),
+    so ``turn()`` is cheap while the turn is surely held (no I/O for
+    ``RedisCursor``).  ``save()`` raises :class:`LeaseLostError` once the
+    turn is gone.
     """
 
     async def turn(self) -> bool: ...

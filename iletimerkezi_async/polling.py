@@ -174,15 +174,17 @@ class InboxPoller:
                 self._pending = None
                 self._buffer.clear()
                 self._state = None
-            if self._state is None:
-                # A shared store is reloaded once its turn comes (see _poll_once).
-                self._state = await self._load()
-            while not self._buffer:
-                if self._closed:
-                    raise StopAsyncIteration
-                await self._poll_once()
-            self._pending = self._buffer.popleft()
-            return self._pending
+            while True:
+                if self._state is None:
+                    # A shared store is reloaded once its turn comes (see _poll_once).
+                    self._state = await self._load()
+                while not self._buffer:
+                    if self._closed:
+                        raise StopAsyncIteration
+                    await self._poll_once()
+                if await self._turn_kept():
+                    self._pending = self._buffer.popleft()
+                    return self._pending
         finally:
             self._busy = False
 
@@ -261,6 +263,38 @@ class InboxPoller:
         """Wait until a shared store lets this poller poll; True when newly gained."""
         if isinstance(self.cursor, SharedCursorStore):
             return await self.cursor.turn()
+        return False
+
+    async def _turn_kept(self) -> bool:
+        """Before handing out a buffered message: is the turn it was fetched in still ours?
+
+        A shared store whose turn ran out meanwhile (a process frozen past its
+        lease) takes it again first; what was fetched may then have been
+        handled by another holder, so it is dropped (never committed, so
+        nothing is lost) and the position is reloaded before the next poll.
+        """
+        if not isinstance(self.cursor, SharedCursorStore):
+            return True
+        task = asyncio.current_task()
+        self._interruptible = task
+        try:
+            regained = await self.cursor.turn()
+        except asyncio.CancelledError:
+            if self._interrupted and task is not None and task.uncancel() == 0:
+                self._interrupted = False
+                return False  # aclose() from another task: the buffer is gone, __anext__ ends
+            raise
+        finally:
+            self._interruptible = None
+        if not regained:
+            return True
+        log.warning(
+            "inbox cursor turn ran out before %d fetched message(s) were handed out; "
+            "dropped them and polling again from the stored position",
+            len(self._buffer),
+        )
+        self._buffer.clear()
+        self._state = await self._load()
         return False
 
     async def _load(self) -> CursorState:

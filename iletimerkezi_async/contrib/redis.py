@@ -36,6 +36,7 @@ from redis.exceptions import (
 
 from ..clock import SYSTEM_CLOCK, Clock
 from ..cursors import LeaseLostError
+from ._redis_scripts import FENCED_SET, REFUND, RELEASE, RENEW, RESERVE, TAKE
 
 __all__ = ["RedisCursor", "RedisTokenBucket", "account_key"]
 
@@ -55,76 +56,12 @@ UNAVAILABLE: Final = (
 
 _RETRY_FIRST: Final = 0.05
 _RETRY_MAX: Final = 1.0
-
-# Refill on the server clock, then reserve: the caller is told how long to wait
-# for its tokens and the bucket goes into debt for them at once, so later
-# callers queue behind it (a large cost cannot be starved by small ones).  A
-# cost above the capacity waits for a full bucket; the rest is debt that the
-# next callers wait out.  Numbers cross as strings: Redis truncates Lua numbers.
-_RESERVE: Final = """
-local rate = tonumber(ARGV[1])
-local capacity = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1])
-local ts = tonumber(state[2])
-if tokens == nil or ts == nil then
-  tokens = capacity
-  ts = now
-end
-if now > ts then
-  tokens = math.min(capacity, tokens + (now - ts) * rate)
-  ts = now
-end
-local need = math.min(cost, capacity)
-local wait = 0
-if tokens < need then
-  wait = (need - tokens) / rate
-end
-tokens = tokens - cost
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens),
-           'ts', string.format('%.17g', ts))
-redis.call('PEXPIRE', KEYS[1], math.ceil(((capacity - tokens) / rate + 1) * 1000))
-return string.format('%.17g', wait)
-"""
-
-# Give back a reservation whose holder was cancelled before using it.
-_REFUND: Final = """
-local rate = tonumber(ARGV[1])
-local capacity = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1])
-if tokens == nil then
-  return 0
-end
-tokens = math.min(capacity, tokens + cost)
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens))
-return 1
-"""
-
-# Lease renewal and release only by the owner; cursor writes only by the owner.
-_RENEW: Final = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
-_RELEASE: Final = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
-_FENCED_SET: Final = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[2], ARGV[2])
-  return 1
-end
-return 0
-"""
+_LEASE_MARGIN: Final = 0.2
+"""Fraction of ``lease_ttl`` a holder gives up early: its local deadline is the
+monotonic time it sent its last successful take or renewal, plus
+``(1 - _LEASE_MARGIN) × lease_ttl``.  Redis expires the lease no sooner than
+``lease_ttl`` after that command arrived, so the holder stops first (the margin
+absorbs clock-rate differences and the time between the check and the poll)."""
 
 
 def _check_clock(clock: object) -> None:
@@ -151,7 +88,9 @@ class RedisTokenBucket:
 
     ``rate`` tokens every ``per`` seconds, at most ``capacity`` (default
     ``rate``) saved.  Each ``acquire`` is one round trip: the script reserves
-    the tokens and answers how long to wait for them.  While Redis is
+    the tokens and answers how long to wait for them.  A cost above
+    ``capacity`` waits for a full bucket and drains it, as in
+    :class:`~iletimerkezi_async.TokenBucket`.  While Redis is
     unreachable, ``acquire`` keeps retrying (fail closed: nothing is sent
     over the budget) unless ``fail_open=True``, which lets sends through
     unmetered and logs a warning.  A caller cancelled while waiting gives
@@ -184,8 +123,8 @@ class RedisTokenBucket:
         self.per = float(per)
         self.capacity = float(capacity) if capacity is not None else float(rate)
         self.fail_open = fail_open
-        self._reserve = redis.register_script(_RESERVE)
-        self._refund = redis.register_script(_REFUND)
+        self._reserve = redis.register_script(RESERVE)
+        self._refund = redis.register_script(REFUND)
         self.clock = clock
 
     @classmethod
@@ -268,8 +207,13 @@ class RedisCursor:
     poller polls only while it holds ``key + ":lease"`` (``SET NX PX``,
     renewed every third of the TTL), the others wait and retry every quarter
     of the TTL, so a dead holder is replaced within about ``1.25 × lease_ttl``.
-    Saves are fenced: a poller whose lease was taken over cannot move the
-    cursor (it gets :class:`~iletimerkezi_async.cursors.LeaseLostError`).
+    A holder also keeps a local deadline on ``clock.monotonic()`` (last
+    successful take or renewal + ``0.8 × lease_ttl``): past it
+    (a frozen or starved process) :attr:`held` is False and :meth:`turn` takes
+    the lease again before the poller polls or hands out a buffered message,
+    so a holder that was stopped past its TTL never polls beside the one that
+    replaced it.  Saves are fenced: a poller whose lease was taken over cannot
+    move the cursor (it gets :class:`~iletimerkezi_async.cursors.LeaseLostError`).
     Renewals, retries for the lease and retries through an outage sleep on
     ``clock`` (the lease itself expires on the Redis server's clock).
     """
@@ -292,11 +236,13 @@ class RedisCursor:
         self.lease_key = f"{key}:lease"
         self.lease_ttl = lease_ttl
         self.owner = uuid.uuid4().hex
-        self._renew = redis.register_script(_RENEW)
-        self._release = redis.register_script(_RELEASE)
-        self._fenced_set = redis.register_script(_FENCED_SET)
+        self._take = redis.register_script(TAKE)
+        self._renew = redis.register_script(RENEW)
+        self._release = redis.register_script(RELEASE)
+        self._fenced_set = redis.register_script(FENCED_SET)
         self._held = False
         self._lost = False
+        self._deadline = -math.inf
         self._renewer: asyncio.Task[None] | None = None
         self.clock = clock
 
@@ -313,7 +259,18 @@ class RedisCursor:
 
     @property
     def held(self) -> bool:
-        """True while this store holds the lease (always False in plain mode)."""
+        """True while this store holds the lease by its local deadline (False in plain mode).
+
+        False once a renewal found the lease taken over, and also once
+        ``clock.monotonic()`` passes the deadline the last successful take or
+        renewal set, whatever Redis says: a process that was frozen (SIGSTOP,
+        a VM pause, a long stall) may have lost the lease without knowing.
+        """
+        return self._owned and self.clock.monotonic() < self._deadline
+
+    @property
+    def _owned(self) -> bool:
+        """Taken and not known to be lost (the deadline aside): what release and save need."""
         return self._held and not self._lost
 
     async def _until_available(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
@@ -343,7 +300,9 @@ class RedisCursor:
         if self.lease_ttl is None:
             await self._until_available("saving", lambda: self.redis.set(self.key, token))
             return
-        if not self.held:
+        # Past the local deadline the fenced write still tells: if the lease is
+        # still ours in Redis nobody else moved the cursor, and the commit stands.
+        if not self._owned:
             raise LeaseLostError("the inbox cursor lease is held by another poller")
         done = await self._until_available(
             "saving",
@@ -354,28 +313,47 @@ class RedisCursor:
             raise LeaseLostError("the inbox cursor lease was taken over by another poller")
 
     async def turn(self) -> bool:
-        """Return once this store holds the lease; True when it was just (re)gained."""
+        """Return once this store holds the lease; True when it was just (re)gained.
+
+        A holder past its local deadline takes the lease again (at once if
+        Redis still has it as ours, else once it is free) and answers True, so
+        the poller drops what it fetched and reloads the position.
+        """
         if self.lease_ttl is None or self.held:
             return False
+        if self._owned:
+            log.warning(
+                "inbox cursor lease past its local deadline (a stall or a frozen process?): "
+                "taking it again before polling"
+            )
         self._stop_renewer()
         self._held = self._lost = False
         ttl_ms = max(1, round(self.lease_ttl * 1000))
-        while not await self._until_available(
-            "taking the lease of",
-            lambda: self.redis.set(self.lease_key, self.owner, nx=True, px=ttl_ms),
-        ):
+        while True:
+            sent = self.clock.monotonic()
+            taken = await self._until_available(
+                "taking the lease of",
+                lambda: self._take(keys=[self.lease_key], args=[self.owner, ttl_ms]),
+            )
+            if int(taken):
+                break
             await self.clock.sleep(self.lease_ttl / 4)
         self._held = True
+        self._deadline = sent + self._lease_span()
         self._renewer = asyncio.create_task(self._keep(ttl_ms), name="redis-cursor-lease")
         log.info("inbox cursor lease taken")
         return True
+
+    def _lease_span(self) -> float:
+        assert self.lease_ttl is not None
+        return self.lease_ttl * (1 - _LEASE_MARGIN)
 
     async def release(self) -> None:
         """Give the lease up now (a closing poller), so another takes over at once."""
         renewer = self._stop_renewer()
         if renewer is not None:
             await asyncio.wait([renewer])  # unlike awaiting it, keeps our own cancellation
-        if self.lease_ttl is not None and self._held and not self._lost:
+        if self.lease_ttl is not None and self._owned:
             self._held = False
             await self._release(keys=[self.lease_key], args=[self.owner])
 
@@ -395,8 +373,12 @@ class RedisCursor:
     async def _keep(self, ttl_ms: int) -> None:
         """Renew the lease every third of its TTL until it is released or lost."""
         assert self.lease_ttl is not None
+        me = asyncio.current_task()
         while True:
             await self.clock.sleep(self.lease_ttl / 3)
+            if self._renewer is not me:
+                return  # replaced by a newer turn (a clock that swallowed our cancel)
+            sent = self.clock.monotonic()
             try:
                 renewed = await self._renew(keys=[self.lease_key], args=[self.owner, ttl_ms])
             except UNAVAILABLE as exc:
@@ -405,6 +387,10 @@ class RedisCursor:
                 # poller can take over and our saves will be refused.
                 log.warning("Redis unavailable (%s) while renewing the lease", type(exc).__name__)
                 continue
+            if self._renewer is not me:
+                return
             if not int(renewed):
                 self._lose()
                 return
+            # Still ours in Redis, so nobody held it meanwhile: the deadline moves on.
+            self._deadline = max(self._deadline, sent + self._lease_span())

@@ -9,15 +9,19 @@ block on the start barrier (``BLPOP`` of ``--barrier``, bounded by
 not process start-up.
 
 ``send`` sends ``--count`` single-recipient SMS from ``--concurrency`` tasks
-through one ``RedisTokenBucket`` and prints one JSON line: the order ids, the
+through one ``RedisTokenBucket`` and prints one JSON line: the order ids, each
+grant on the Redis server's clock (see ``RecordingLimiter``), the
 ``time.monotonic()`` of each grant (only differences within this process are
-meaningful to the test) and the longest stalls of its event loop (overall, and
-after the first second).
+meaningful) and the longest stalls of its event loop (overall, and after the
+first second).
 
 ``poll`` polls the fake's inbox through a leased ``RedisCursor`` and RPUSHes
 ``name:id`` to ``--log`` for every message it handles, then spends
 ``--handle-time`` s on it before asking for the next one (which commits it);
-it ends (committing) on a message whose text is ``--end``.
+it ends (committing) on a message whose text is ``--end``.  With
+``--lease-log``, the same script run also RPUSHes ``name:id:1`` there when the
+lease in Redis is this poller's at that moment, ``name:id:0`` when it is not:
+the server's own account of who held the lease at each delivery.
 """
 
 from __future__ import annotations
@@ -32,21 +36,75 @@ from types import TracebackType
 from redis.asyncio import Redis
 
 import iletimerkezi_async as im
+from iletimerkezi_async.clock import SystemClock
 from iletimerkezi_async.contrib.redis import RedisCursor, RedisTokenBucket
 
 READY = "READY"
 
+# The delivery log, and (KEYS[2]) whether the lease (KEYS[3]) was ours (ARGV[3]) then.
+LOG_DELIVERY = """
+redis.call('RPUSH', KEYS[1], ARGV[1] .. ':' .. ARGV[2])
+if KEYS[2] ~= '' then
+  local mine = redis.call('GET', KEYS[3]) == ARGV[3] and '1' or '0'
+  redis.call('RPUSH', KEYS[2], ARGV[1] .. ':' .. ARGV[2] .. ':' .. mine)
+end
+return 1
+"""
+
+
+async def server_time(redis: Redis) -> float:
+    """The Redis server's clock (``TIME``), the one the bucket refills on."""
+    seconds, micros = await redis.time()
+    return float(seconds) + float(micros) / 1_000_000
+
+
+class ServerStampingClock(SystemClock):
+    """The real clock, noting for each waiting task the server time its wait began.
+
+    ``RedisTokenBucket.acquire`` sleeps its reserved wait right after the script
+    answered; the server time read here (one round trip) is no earlier than the
+    script's own ``now``, so ``[before the script, this] + wait`` brackets the
+    grant the script scheduled, on the server's clock.
+    """
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self.waits: dict[asyncio.Task[object] | None, tuple[float, float]] = {}
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits[asyncio.current_task()] = (await server_time(self.redis), seconds)
+        await super().sleep(seconds)
+
 
 class RecordingLimiter:
-    """The bucket, noting when each grant happened."""
+    """The bucket, noting each grant on the Redis server's clock.
 
-    def __init__(self, inner: RedisTokenBucket) -> None:
+    ``schedule`` holds ``(earliest, latest, done)`` per grant: the grant the
+    script scheduled (its ``now`` + the wait it answered) lies in
+    ``[earliest, latest]``, and ``done`` is the server time once ``acquire``
+    returned (when the send goes).  A busy machine widens or delays these, it
+    cannot make the schedule itself break the budget.  ``grants`` keeps the
+    local ``time.monotonic()`` of each grant, for the lag spread printed.
+    """
+
+    def __init__(self, inner: RedisTokenBucket, clock: ServerStampingClock) -> None:
         self.inner = inner
+        self.clock = clock
         self.grants: list[float] = []
+        self.schedule: list[tuple[float, float, float]] = []
 
     async def acquire(self, cost: float = 1) -> None:
+        redis = self.inner.redis
+        before = await server_time(redis)
         await self.inner.acquire(cost)
+        done = await server_time(redis)
         self.grants.append(time.monotonic())
+        waited = self.clock.waits.pop(asyncio.current_task(), None)
+        if waited is None:  # no wait: granted by the script itself
+            self.schedule.append((before, done, done))
+        else:
+            answered, wait = waited
+            self.schedule.append((before + wait, answered + wait, done))
 
 
 class StallMeter:
@@ -116,7 +174,10 @@ def _client(args: argparse.Namespace, limiter: im.RateLimiter | None) -> im.Clie
 async def send(args: argparse.Namespace) -> None:
     redis = Redis.from_url(args.redis)
     try:
-        limiter = RecordingLimiter(RedisTokenBucket(redis, args.key, rate=args.rate))
+        clock = ServerStampingClock(redis)
+        limiter = RecordingLimiter(
+            RedisTokenBucket(redis, args.key, rate=args.rate, clock=clock), clock
+        )
         async with _client(args, limiter) as client:
             await client.account.balance()  # opens the session and a connection
             await redis.ping()
@@ -136,6 +197,7 @@ async def send(args: argparse.Namespace) -> None:
         result = {
             "orders": orders,
             "grants": limiter.grants,
+            "schedule": limiter.schedule,
             "stall": meter.worst,
             "steady_stall": meter.worst_after(1.0),
         }
@@ -153,9 +215,13 @@ async def poll(args: argparse.Namespace) -> None:
             await redis.ping()
             await _barrier(redis, args)
             poller = client.inbox.poll(cursor=cursor, interval=0.05, max_interval=0.2)
+            log_delivery = redis.register_script(LOG_DELIVERY)
             async with poller:
                 async for message in poller:
-                    await redis.rpush(args.log, f"{args.name}:{message.id}")
+                    await log_delivery(
+                        keys=[args.log, args.lease_log, cursor.lease_key],
+                        args=[args.name, message.id, cursor.owner],
+                    )
                     if message.text == args.end:
                         break
                     await asyncio.sleep(args.handle_time)  # the work, before the commit
@@ -180,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--log", default="test:handled")
+    parser.add_argument("--lease-log", default="")
     parser.add_argument("--lease-ttl", type=float, default=1.0)
     parser.add_argument("--end", default="BITTI")
     parser.add_argument("--handle-time", type=float, default=0.0)

@@ -10,12 +10,11 @@ a bug ends in a failure, and the children are killed in ``finally``.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import contextlib
-import gc
+import functools
 import json
-import math
 import os
+import signal
 import sys
 import time
 from collections import Counter
@@ -27,10 +26,9 @@ import attrs
 import pytest
 from redis.asyncio import Redis
 
-from iletimerkezi_async.testing import FakeIletiMerkezi, RecordedRequest
+from iletimerkezi_async.testing import FakeIletiMerkezi
 
 from .._redis import RedisServer
-from ._worker import StallMeter
 
 WORKER = Path(__file__).with_name("_worker.py")
 READY_TIMEOUT = 30.0
@@ -115,12 +113,20 @@ async def start_all(redis: Redis, workers: list[Child]) -> None:
     await redis.rpush(BARRIER, *(["go"] * len(workers)))
 
 
-def max_in_window(stamps: Sequence[float], starts: Sequence[float], width: float = 1.0) -> int:
-    """The most stamps in any window ``[s, s + width)`` over the given starts."""
-    ordered = sorted(stamps)
-    return max(
-        bisect.bisect_left(ordered, s + width) - bisect.bisect_left(ordered, s) for s in starts
-    )
+def most_surely_within(schedule: Sequence[Sequence[float]], width: float) -> int:
+    """The most grants surely inside one window ``[s, s + width)``.
+
+    Each grant is known to lie in ``[earliest, latest]``; a grant counts for a
+    window only when that whole bracket is inside it, so a busy machine (wide
+    brackets) can only lower the count, never raise it above the true one.
+    """
+    brackets = sorted((float(lo), float(hi)) for lo, hi, *_ in schedule)
+    highs = [hi for _, hi in brackets]
+    best = 0
+    for i, (s, _) in enumerate(brackets):
+        # Brackets starting at or after s (sorted by start) that also end before s + width.
+        best = max(best, sum(1 for hi in highs[i:] if hi < s + width))
+    return best
 
 
 # --------------------------------------------------------------------- shared budget
@@ -129,11 +135,9 @@ PROCESSES = 4
 PER_PROCESS = 150
 RATE = 100
 CONCURRENCY = 10
-"""Sending tasks per process.  Not 150 at once: a process that starts all its
-acquires together piles 150 reservations on one connection, and their answers
-are handled up to ~25 ms late, so the grants (answer + wait) land late and a 1 s
-window after a late one holds up to 103.  That is harmless for a token bucket on
-the server but not what this test measures (the shared budget)."""
+"""Sending tasks per process (not 150 at once: one connection would carry 150
+reservations, which says nothing more about the shared budget)."""
+WINDOWS = (0.25, 1.0, 2.0)
 
 
 async def test_four_processes_share_one_100_per_second_budget(
@@ -141,7 +145,14 @@ async def test_four_processes_share_one_100_per_second_budget(
 ) -> None:
     """4 × 150 sends through one RedisTokenBucket(rate=100): 600 orders, held to 100/s.
 
-    About 5 s of real time: 100 from the full bucket, then 500 at 100/s.
+    Judged on the Redis server's clock, where the bucket lives: each worker
+    brackets every grant the script scheduled (see ``_worker.RecordingLimiter``).
+    The test asserts the budget is never exceeded (no window holds more than
+    the full bucket plus the refill), that the schedule takes as long as one
+    100/s budget needs, and that no send goes before its grant.  None of that
+    can fail because the machine is busy: load delays sends and widens the
+    brackets, it never packs the schedule tighter.  The rate actually achieved
+    is a benchmark (``nox -s bench -- limiter``), not a test.  About 5 s.
     """
     key = "test:send-budget"
     async with FakeIletiMerkezi(rate_limit=None) as fake:
@@ -157,18 +168,9 @@ async def test_four_processes_share_one_100_per_second_budget(
             )
             for i in range(PROCESSES)
         ]
-        # The fake stamps arrivals in this process: a pause here (a full GC took 60 ms
-        # after the other contrib tests) stamps the requests of that pause together.
-        # So no GC while measuring, and the loop's worst stall is measured and allowed for.
-        gc.collect()
-        gc.disable()
-        try:
-            async with children(tmp_path, specs) as workers:
-                await start_all(redis, workers)
-                async with StallMeter() as meter:
-                    results = await asyncio.gather(*(w.result() for w in workers))
-        finally:
-            gc.enable()
+        async with children(tmp_path, specs) as workers:
+            await start_all(redis, workers)
+            results = await asyncio.gather(*(w.result() for w in workers))
         sends = [r for r in fake.requests if r.path == "send-sms"]
         stored_orders = len(fake.account.orders)
 
@@ -182,66 +184,37 @@ async def test_four_processes_share_one_100_per_second_budget(
         len(r.body["request"]["order"]["message"]["receipents"]["number"]) == 1 for r in sends
     )
 
-    def sent_by(r: RecordedRequest) -> str:
-        """The child that sent it: texts are "Kodunuz p<child><number>"."""
-        return str(r.body["request"]["order"]["message"]["text"]).split()[1][:2]
+    schedules = [[tuple(map(float, g)) for g in res["schedule"]] for res in results]
+    assert [len(sch) for sch in schedules] == [PER_PROCESS] * PROCESSES
+    schedule = [g for sch in schedules for g in sch]
+    # No send before its grant: acquire returned (on the server's clock) no
+    # earlier than the latest the grant can be, but for clock-rate rounding.
+    assert all(lo <= hi <= done + 0.002 for lo, hi, done in schedule)
 
-    arrivals = sorted(r.time for r in sends)
-    first, last = arrivals[0], arrivals[-1]
+    # The budget is never exceeded: a token bucket grants at most its capacity
+    # (RATE, the full bucket at the start) plus RATE·w in any w seconds; +1 for a
+    # grant on the window's edge.  Four buckets of their own would allow 4×.
+    counts = {w: most_surely_within(schedule, w) for w in WINDOWS}
+    for width, count in counts.items():
+        assert count <= RATE + RATE * width + 1, (width, count)
 
-    # Grant→arrival lag spread, per process: grants are each child's time.monotonic(),
-    # arrivals this process's, so only differences within one child are compared
-    # (the clocks' origins need not agree).  The burst of the full bucket opens many
-    # connections at once and lags more than the steady trickle.
-    spread = 0.0
-    for i, res in enumerate(results):
-        mine = sorted(r.time for r in sends if sent_by(r) == f"p{i}")
-        # All four really sent at the same time: each had sends in the first second.
-        assert mine[0] < first + 1.0
-        grants = sorted(res["grants"])
-        assert len(mine) == len(grants) == PER_PROCESS
-        lags = [a - g for a, g in zip(mine, grants, strict=True)]
-        spread = max(spread, max(lags) - min(lags))
+    # And all of it shared one budget: 600 grants from a full bucket of 100 at
+    # 100/s take at least 5 s of the server's clock.  (Brackets only widen the span.)
+    first_possible = min(lo for lo, _, _ in schedule)
+    last_possible = max(hi for _, hi, _ in schedule)
+    span = last_possible - first_possible
+    assert span >= (PROCESSES * PER_PROCESS - RATE) / RATE - 0.01
+    # All four really shared it at once: each one's grants overlap every other's.
+    ranges = [(min(g[0] for g in sch), max(g[1] for g in sch)) for sch in schedules]
+    assert all(a_lo < b_hi and b_lo < a_hi for a_lo, a_hi in ranges for b_lo, b_hi in ranges)
 
-    # A stall of S s in this process (which stamps arrivals) or in a child (which
-    # sends) bunches up to RATE × S requests; allowed for, and bounded so that a
-    # machine too loaded to measure anything fails loudly rather than passing loosely.
-    # The children's start (the burst) stalls them most; after it, their stalls are
-    # those after their first second.
-    here = meter.worst
-    child_stall = max(float(res["stall"]) for res in results)
-    child_steady = max(float(res["steady_stall"]) for res in results)
-    assert here + child_stall < 0.25, f"stalls too long to measure: {here}, {child_stall}"
-
-    # Windows starting in the first second may hold the full bucket (100) plus a
-    # second's refill (100); allow 2 for boundary grants and the lag spread.
-    burst_window = max_in_window(arrivals, [t for t in arrivals if t < first + 1.0])
-    assert burst_window <= 2 * RATE + 2 + math.ceil(RATE * spread) + math.floor(
-        RATE * (here + child_stall)
-    )
-    # After the first second the shared bucket is in debt and grants trickle at
-    # 100/s across all four processes: any 1 s window holds at most 100, plus 2 for a
-    # grant on the window boundary and one request's lag jittering across it (and
-    # what a measured stall bunched).  Four processes each with its own budget would
-    # put ~400 here.
-    later = [t for t in arrivals if t >= first + 1.0]
-    assert later, "600 recipients at 100/s should take about 5 s"
-    later_window = max_in_window(arrivals, later)
-    assert later_window <= RATE + 2 + math.floor(RATE * (here + child_steady))
-
-    # Steady aggregate rate, measured after the first second: the burst's arrivals lag
-    # by up to its spread (many new connections at once), which would bias a rate
-    # measured from arrivals[100]; from first + 1 s on, grants come one every 1/rate s
-    # (the bucket stays in debt), so the rate is (len(later) - 1) intervals over the
-    # span of those arrivals.
-    steady = (len(later) - 1) / (later[-1] - later[0])
-    assert steady == pytest.approx(RATE, rel=0.05)
+    widths = sorted(hi - lo for lo, hi, _ in schedule)
     print(
-        f"\nshared budget: burst window {burst_window}, later window max {later_window}, "
-        f"steady {steady:.2f}/s, lag spread {spread * 1000:.1f} ms, "
-        f"stalls here {here * 1000:.1f} ms, children {child_stall * 1000:.1f} ms "
-        f"({child_steady * 1000:.1f} ms after 1 s), "
-        f"span {last - first:.3f} s"
+        "\nshared budget (Redis server clock): most grants per window "
+        + ", ".join(f"{w:g} s: {c}" for w, c in counts.items())
+        + f"; span {span:.3f} s; bracket width median {widths[len(widths) // 2] * 1000:.2f} ms, "
+        f"max {widths[-1] * 1000:.1f} ms; worst child stall "
+        f"{max(float(r['stall']) for r in results) * 1000:.1f} ms"
     )
 
 
@@ -364,3 +337,96 @@ async def test_leased_cursor_survives_a_killed_poller(
 async def _at_least(redis: Redis, key: str, n: int) -> list[tuple[str, str]]:
     entries = await _log(redis, key)
     return entries if len(entries) >= n else []
+
+
+# --------------------------------------------------------------------- frozen holder
+
+FREEZE_TTL = 0.5
+FREEZE_TRIALS = 20
+FREEZE_BUDGET = 120.0
+"""Real seconds for all the trials (about 1.5 s each when quiet); a bound, not a goal."""
+
+
+async def _committed(redis: Redis, key: str, message_id: str) -> bool:
+    token = await redis.get(key)
+    return token is not None and message_id in json.loads(token)["seen"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGSTOP is POSIX-only")
+async def test_a_holder_frozen_past_its_lease_never_delivers_beside_the_new_one(
+    redis: Redis, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Issue 11 item 12: SIGSTOP the lease holder past its TTL, let the other take over
+    and deliver, SIGCONT the first; it must not deliver while the other holds the lease.
+
+    Each trial: a marker message, handled and committed by the holder (which is then
+    idle: nothing fetched, nothing pending); SIGSTOP it; a message the other must take
+    over to deliver; SIGCONT; one more message.  Every delivery is logged by the
+    worker in one script run that also records whether the lease in Redis was that
+    worker's at that moment, so "delivered without the lease" is the server's word.
+    """
+    key, log, lease_log = "test:inbox-cursor", "test:handled", "test:lease-log"
+    async with FakeIletiMerkezi() as fake:
+        common = ["poll", "--redis", redis_server.url, "--fake", fake.url, "--key", key]
+        common += ["--log", log, "--lease-log", lease_log, "--lease-ttl", str(FREEZE_TTL)]
+        async with children(tmp_path, [("a", common), ("b", common)]) as workers:
+            by_name = {w.name: w for w in workers}
+            await start_all(redis, workers)
+            started = time.monotonic()
+
+            async def handled_by(mid: str) -> str | None:
+                for name, logged in await _log(redis, log):
+                    if logged == mid:
+                        return name
+                return None
+
+            takeovers: list[str] = []
+            for trial in range(FREEZE_TRIALS):
+                assert time.monotonic() - started < FREEZE_BUDGET, f"{trial} trials only"
+                marker = fake.add_inbound(f"isaret {trial}", sender="+905051234567")
+                _, holder = await _until(
+                    f"trial {trial}: the marker", functools.partial(handled_by, marker), 10
+                )
+                await _until(
+                    f"trial {trial}: the marker's commit",
+                    functools.partial(_committed, redis, key, marker),
+                    10,
+                )
+                assert holder is not None
+                other = next(n for n in by_name if n != holder)
+                frozen = by_name[holder].proc
+                frozen.send_signal(signal.SIGSTOP)
+                try:
+                    during = fake.add_inbound(f"donmus {trial}", sender="+905051234567")
+                    # The lease runs out (<= TTL) and the other takes it and delivers.
+                    _, by = await _until(
+                        f"trial {trial}: a delivery while {holder} is stopped",
+                        functools.partial(handled_by, during),
+                        FREEZE_TTL + 10,
+                    )
+                    assert by == other
+                    takeovers.append(other)
+                finally:
+                    frozen.send_signal(signal.SIGCONT)
+                # Woken: its timers are all due at once.  One more message, and a few
+                # of the woken one's poll intervals for it to misbehave in.
+                after = fake.add_inbound(f"uyandi {trial}", sender="+905051234567")
+                await _until(
+                    f"trial {trial}: the last message", functools.partial(handled_by, after), 10
+                )
+                await asyncio.sleep(0.3)
+            elapsed = time.monotonic() - started
+        stamped = [
+            (entry.decode() if isinstance(entry, bytes) else entry).split(":")
+            for entry in await redis.lrange(lease_log, 0, -1)
+        ]
+
+    without_lease = [(name, mid) for name, mid, mine in stamped if mine != "1"]
+    print(
+        f"\nfrozen holder: {FREEZE_TRIALS} SIGSTOP trials (ttl {FREEZE_TTL} s) in "
+        f"{elapsed:.1f} s, {len(stamped)} deliveries, "
+        f"{len(without_lease)} while not holding the lease"
+    )
+    assert len(takeovers) == FREEZE_TRIALS
+    assert len(stamped) >= 3 * FREEZE_TRIALS
+    assert without_lease == []
