@@ -119,7 +119,7 @@ async def test_a_dead_holder_is_replaced_within_the_ttl(redis: Redis) -> None:
     # runs out within a TTL of the last renewal (before the death), and every retry
     # waits at least TTL / 4, so at most five retries come before the one that wins.
     retries = [s for s in clock.sleeps[before:] if s == TTL / 4]  # not the new renewals
-    assert 1 <= len(retries) <= 5, clock.sleeps
+    assert len(retries) <= 5, clock.sleeps
     await standby.release()
 
 
