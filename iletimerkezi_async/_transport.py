@@ -203,12 +203,13 @@ class Transport:
         url = self.base_url + endpoint.path
         if request.cost and self.limiter is not None:
             await self.limiter.acquire(request.cost)
+        scrub_text = functools.partial(self._scrub, request.body)
         attempts = self.retry.attempts
         attempt = 0
         while True:
             attempt += 1
             answer, outcome, retry_after = await self._attempt(
-                endpoint, url, body, attempt, functools.partial(self._scrub, request.body)
+                endpoint, url, body, attempt, scrub_text
             )
             if outcome is None:
                 return answer  # type: ignore[no-any-return]
