@@ -113,6 +113,17 @@ def _classify(exc: BaseException) -> Failure:
     return Failure(text=f"connection failed ({type(exc).__name__})", maybe_sent=True)
 
 
+class _Pool:
+    """The session a transport and its views share, made lazily inside the running loop."""
+
+    __slots__ = ("closed", "owned", "session")
+
+    def __init__(self, session: aiohttp.ClientSession | None) -> None:
+        self.session = session
+        self.owned = session is None
+        self.closed = False
+
+
 class Transport:
     """Owns (or borrows) the aiohttp session and runs the retry loop."""
 
@@ -128,12 +139,13 @@ class Transport:
         limiter: RateLimiter | None,
         ssl: _ssl.SSLContext | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        pool: _Pool | None = None,
     ) -> None:
         self._key = api_key
         self._hash = api_hash
         self.base_url = base_url.rstrip("/")
-        self._session = session
-        self._owns_session = session is None
+        self._view = pool is not None
+        self._pool = pool if pool is not None else _Pool(session)
         self.timeout = timeout
         self.retry = retry
         self.limiter = limiter
@@ -141,32 +153,58 @@ class Transport:
         self.clock = clock
         self._closed = False
 
+    def with_options(self, *, timeout: aiohttp.ClientTimeout, retry: RetryPolicy) -> Transport:
+        """A view with its own timeout and retry policy on this one's session and limiter.
+
+        Closing the view closes only the view; closing this one ends both.
+        """
+        return Transport(
+            api_key=self._key,
+            api_hash=self._hash,
+            base_url=self.base_url,
+            session=None,
+            timeout=timeout,
+            retry=retry,
+            limiter=self.limiter,
+            ssl=self._ssl,
+            clock=self.clock,
+            pool=self._pool,
+        )
+
     @property
     def closed(self) -> bool:
-        return self._closed
+        return self._closed or self._pool.closed
 
     @property
     def owns_session(self) -> bool:
-        return self._owns_session
+        return self._pool.owned and not self._view
 
     def _get_session(self) -> aiohttp.ClientSession:
-        if self._closed:
+        pool = self._pool
+        if self._closed or pool.closed:
             raise ClientClosedError("this Client is closed; create a new one")
-        if self._session is None:
+        if pool.session is None:
             # Created here, inside the running loop, never at construction time.
             asyncio.get_running_loop()
-            self._session = aiohttp.ClientSession()
-        elif self._session.closed:
+            pool.session = aiohttp.ClientSession()
+        elif pool.session.closed:
             raise ConfigurationError("the aiohttp session given to the Client is closed")
-        return self._session
+        return pool.session
 
     async def close(self) -> None:
-        """Close an owned session (a borrowed one is left to its owner); idempotent."""
+        """Close an owned session (a borrowed one is left to its owner); idempotent.
+
+        A view only closes itself: the session belongs to the transport it came from.
+        """
         if self._closed:
             return
         self._closed = True
-        session, self._session = self._session, None
-        if session is not None and self._owns_session and not session.closed:
+        if self._view:
+            return
+        pool = self._pool
+        pool.closed = True
+        session, pool.session = pool.session, None
+        if session is not None and pool.owned and not session.closed:
             await session.close()
 
     def _tls(self) -> _ssl.SSLContext:

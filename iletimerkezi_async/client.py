@@ -77,6 +77,22 @@ def _check_base_url(base_url: str) -> str:
     return str(url).rstrip("/")
 
 
+def _check_timeout(timeout: object) -> aiohttp.ClientTimeout:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float | aiohttp.ClientTimeout):
+        raise ConfigurationError("timeout must be seconds or an aiohttp.ClientTimeout")
+    if isinstance(timeout, aiohttp.ClientTimeout):
+        return timeout
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise ConfigurationError("timeout must be a positive, finite number of seconds")
+    return aiohttp.ClientTimeout(total=float(timeout))
+
+
+def _check_retry(retry: object) -> RetryPolicy:
+    if not isinstance(retry, RetryPolicy):
+        raise ConfigurationError("retry must be a RetryPolicy")
+    return retry
+
+
 class Client:
     """One session with the iletiMerkezi API.
 
@@ -120,16 +136,8 @@ class Client:
         assert hash_ is not None
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
-        if isinstance(timeout, bool) or not isinstance(
-            timeout, int | float | aiohttp.ClientTimeout
-        ):
-            raise ConfigurationError("timeout must be seconds or an aiohttp.ClientTimeout")
-        if isinstance(timeout, int | float):
-            if not math.isfinite(timeout) or timeout <= 0:
-                raise ConfigurationError("timeout must be a positive, finite number of seconds")
-            timeout = aiohttp.ClientTimeout(total=float(timeout))
-        if not isinstance(retry, RetryPolicy):
-            raise ConfigurationError("retry must be a RetryPolicy")
+        timeout = _check_timeout(timeout)
+        retry = _check_retry(retry)
         if not isinstance(clock, Clock):
             raise ConfigurationError("clock must be a Clock (monotonic(), now(), async sleep())")
         if isinstance(send_limiter, _Default):
@@ -159,6 +167,9 @@ class Client:
             ssl=ssl,
             clock=clock,
         )
+        self._attach()
+
+    def _attach(self) -> None:
         parts = (self._transport, self._settings)
         self.sms = SmsResource(*parts)
         self.reports = ReportsResource(*parts)
@@ -166,6 +177,32 @@ class Client:
         self.blacklist = BlacklistResource(*parts)
         self.iys = IysResource(*parts)
         self.inbox = InboxResource(*parts)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | aiohttp.ClientTimeout | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Client:
+        """A view of this client with its own ``timeout`` and ``retry`` (``None``: keep these).
+
+        The view shares the session, the send limiter, the clock, the credentials
+        and the settings, so it is cheap (make one per call site, as
+        openai-python's ``with_options``); closing it does not close this
+        client, while closing this client ends the view too.  Options are
+        checked here, before any request.
+        """
+        transport = self._transport.with_options(
+            timeout=self._transport.timeout if timeout is None else _check_timeout(timeout),
+            retry=self._transport.retry if retry is None else _check_retry(retry),
+        )
+        # A new instance of this class, put together from this one's parts rather
+        # than through __init__ (which would resolve credentials and build a transport).
+        view = Client.__new__(Client)
+        view._settings = self._settings  # noqa: SLF001
+        view._transport = transport  # noqa: SLF001
+        view._attach()  # noqa: SLF001
+        return view
 
     @property
     def default_sender(self) -> str | None:

@@ -104,9 +104,9 @@ async def test_owned_session_created_lazily_and_closed(mocked: aioresponses) -> 
     client = im.Client("k", "h")
     # Whether a session exists is not observable through the public API, and
     # this test is about exactly that: none before the first call, then closed.
-    assert client._transport._session is None  # noqa: SLF001  (nothing created outside the loop)
+    assert client._transport._pool.session is None  # noqa: SLF001  (nothing created outside the loop)
     await client.account.balance()
-    session = client._transport._session  # noqa: SLF001
+    session = client._transport._pool.session  # noqa: SLF001
     assert isinstance(session, aiohttp.ClientSession) and not session.closed
     await client.close()
     assert session.closed and client.closed
