@@ -66,6 +66,7 @@ from .models import (
     Segments,
 )
 from .pagination import Paginator
+from .pending import PendingSend
 from .phone import is_valid_number, normalize_number
 from .polling import MAX_UNREADABLE, InboxPoller
 from .ratelimit import RateLimiter, TokenBucket
@@ -119,6 +120,7 @@ __all__ = [
     "Page",
     "PageError",
     "Paginator",
+    "PendingSend",
     "RateLimitError",
     "RateLimiter",
     "RecipientError",

@@ -14,6 +14,7 @@ from ._codes import MESSAGES
 
 if TYPE_CHECKING:
     from .models import Order, OrderReport
+    from .pending import PendingSend
 
 __all__ = [
     "CODES",
@@ -148,11 +149,16 @@ class SendOutcomeUnknownError(TransportError):
     The SDK never resends in this case (send-sms has no idempotency key): look
     for the order in the day's reports or the panel before sending again.  The
     message says what happened (a timeout, a dropped connection, a 451 on a
-    retry, an answer without a readable order id).
+    retry, an answer without a readable order id); ``pending`` says what was
+    sent and when (sender, recipients, a digest of the text, the submit
+    window), which is what finding the order takes.
     """
 
-    def __init__(self, message: str, *, endpoint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, endpoint: str | None = None, pending: PendingSend | None = None
+    ) -> None:
         super().__init__(message, maybe_sent=True, endpoint=endpoint)
+        self.pending = pending
 
 
 class BulkSendError(IletiMerkeziError):
@@ -175,10 +181,13 @@ class BulkSendError(IletiMerkeziError):
         orders: tuple[Order, ...],
         next_index: int,
         maybe_sent_index: int | None = None,
+        pending: PendingSend | None = None,
     ) -> None:
         self.orders = orders
         self.next_index = next_index
         self.maybe_sent_index = maybe_sent_index
+        self.pending = pending
+        """The unknown chunk's :class:`PendingSend`, when ``maybe_sent``."""
         super().__init__(message)
 
     @property

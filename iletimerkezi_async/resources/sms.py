@@ -20,6 +20,7 @@ from ..errors import (
     SendOutcomeUnknownError,
 )
 from ..models import IysList, Order
+from ..pending import PendingSend, text_digest
 from ._base import Resource
 
 log = logging.getLogger("iletimerkezi_async")
@@ -31,6 +32,7 @@ class _Options(NamedTuple):
     sender: str
     schedule: str | None
     iys_list: str | None
+    send_at: datetime | None
 
 
 async def _items(source: Iterable[object] | AsyncIterable[object]) -> AsyncIterator[object]:
@@ -112,6 +114,7 @@ class SmsResource(Resource):
             sender=name,
             schedule=_wire.format_schedule(when) if when is not None else None,
             iys_list=_validate.iys_list(iys),
+            send_at=when,
         )
 
     async def _submit(self, groups: list[tuple[str, list[str]]], options: _Options) -> Order:
@@ -124,13 +127,25 @@ class SmsResource(Resource):
             options.schedule is not None,
             options.iys_list is not None,
         )
-        answer = await self._transport.call(
-            api.SEND_SMS,
-            groups,
-            sender=options.sender,
-            schedule=options.schedule,
-            iys_list=options.iys_list,
-        )
+        submitted_after = self._now()
+        try:
+            answer = await self._transport.call(
+                api.SEND_SMS,
+                groups,
+                sender=options.sender,
+                schedule=options.schedule,
+                iys_list=options.iys_list,
+            )
+        except SendOutcomeUnknownError as exc:
+            exc.pending = PendingSend(
+                sender=options.sender,
+                recipients=tuple(n for _, numbers in groups for n in numbers),
+                text_digest=text_digest(text for text, _ in groups),
+                submitted_after=submitted_after,
+                submitted_before=self._now(),
+                send_at=options.send_at,
+            )
+            raise
         return Order(id=answer.order.id, recipients=recipients)
 
     def send_bulk(
@@ -241,6 +256,7 @@ class SmsResource(Resource):
                 orders=tuple(orders),
                 next_index=end,
                 maybe_sent_index=start,
+                pending=exc.pending,
             ) from exc
         except IletiMerkeziError as exc:
             raise BulkSendError(
