@@ -36,7 +36,15 @@ from .errors import (
     ResponseFormatError,
 )
 from .ratelimit import RateLimiter
-from .retry import Failure, Outcome, RetryPolicy, Unreadable, decide, parse_retry_after
+from .retry import (
+    Failure,
+    Outcome,
+    RetryClass,
+    RetryPolicy,
+    Unreadable,
+    decide,
+    parse_retry_after,
+)
 
 if TYPE_CHECKING:
     from ._endpoints import Endpoint
@@ -111,6 +119,15 @@ def _classify(exc: BaseException) -> Failure:
     if isinstance(exc, aiohttp.InvalidURL):
         return Failure(text="invalid URL", maybe_sent=False, transient=False)
     return Failure(text=f"connection failed ({type(exc).__name__})", maybe_sent=True)
+
+
+class Watch:
+    """What a caller may need to know of a call in flight when it is cancelled."""
+
+    __slots__ = ("written",)
+
+    def __init__(self) -> None:
+        self.written = False
 
 
 class _Pool:
@@ -235,6 +252,13 @@ class Transport:
 
     async def call(self, endpoint: Endpoint[P, A], *args: P.args, **kwargs: P.kwargs) -> A:
         """``endpoint``'s answer to the request built from the arguments, retried by its rules."""
+        return await self.call_watched(Watch(), endpoint, *args, **kwargs)
+
+    async def call_watched(
+        self, watch: Watch, endpoint: Endpoint[P, A], *args: P.args, **kwargs: P.kwargs
+    ) -> A:
+        """:meth:`call`, keeping ``watch.written`` true while a request may have reached
+        the server and no answer has said otherwise (what a cancelled send must know)."""
         request = endpoint.build(*args, **kwargs)
         self._get_session()  # fail fast when closed, before the limiter takes tokens
         body = encode(request.body, self._key, self._hash)
@@ -246,6 +270,7 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
+            watch.written = True  # from here on, the bytes may be on their way
             answer, outcome, retry_after = await self._attempt(
                 endpoint, url, body, attempt, scrub_text
             )
@@ -254,6 +279,8 @@ class Transport:
             verdict = decide(endpoint.name, endpoint.retry, attempt, outcome)
             if not verdict.retry or attempt >= attempts:
                 raise verdict.error from None
+            if endpoint.retry is RetryClass.SEND:
+                watch.written = False  # a send is retried only when it was not processed
             delay = self.retry.delay(attempt, retry_after)
             log.info(
                 "%s: %s; retrying in %.2f s (attempt %d/%d)",

@@ -12,6 +12,7 @@ import ipaddress
 import math
 import os
 import ssl as _ssl
+from collections.abc import Callable
 from types import TracebackType
 from typing import Final
 
@@ -21,6 +22,7 @@ from yarl import URL
 from ._transport import Transport
 from .clock import SYSTEM_CLOCK, Clock, SystemClock
 from .errors import ClientClosedError, ConfigurationError, InvalidRequestError
+from .pending import PendingSend
 from .ratelimit import RateLimiter
 from .resources import (
     AccountResource,
@@ -107,6 +109,10 @@ class Client:
     ``clock`` is what retry backoff, ``reports.wait``, ``inbox.poll``, the
     default limiter and ``send_at`` checks wait on and read the time from
     (tests pass ``iletimerkezi_async.testing.VirtualClock``).
+    ``on_send_unknown`` (sync or async) gets the :class:`PendingSend` of every
+    send whose outcome is unknown, including one whose caller was cancelled
+    (or hit an outer ``asyncio.timeout``) after its request was written, so
+    an app records them in one place; what it raises is logged, never raised.
     """
 
     def __init__(
@@ -122,6 +128,7 @@ class Client:
         default_sender: str | None = None,
         ssl: _ssl.SSLContext | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        on_send_unknown: Callable[[PendingSend], object] | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(ENV_KEY)
         hash_ = api_hash if api_hash is not None else os.environ.get(ENV_HASH)
@@ -155,7 +162,9 @@ class Client:
                 _validate.sender(default_sender, None)
             except InvalidRequestError as exc:
                 raise ConfigurationError(f"default_sender: {exc.rule}") from None
-        self._settings = Settings(default_sender=default_sender)
+        if on_send_unknown is not None and not callable(on_send_unknown):
+            raise ConfigurationError("on_send_unknown must be a callable (sync or async) or None")
+        self._settings = Settings(default_sender=default_sender, on_send_unknown=on_send_unknown)
         self._transport = Transport(
             api_key=key.strip(),
             api_hash=hash_.strip(),

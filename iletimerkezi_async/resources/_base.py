@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 import attrs
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .._transport import Transport
+    from ..pending import PendingSend
 
 
 @attrs.define(kw_only=True)
@@ -16,6 +19,7 @@ class Settings:
     """The client settings resources read; one object, shared, so a change is seen by all."""
 
     default_sender: str | None = None
+    on_send_unknown: Callable[[PendingSend], object] | None = None
 
 
 class Resource:

@@ -6,13 +6,16 @@ idempotency key, so an ambiguous failure is a :class:`SendOutcomeUnknownError`.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime
 from typing import NamedTuple
 
 from .. import _endpoints as api
 from .. import _validate, _wire
+from .._transport import Watch
 from ..errors import (
     BulkSendError,
     IletiMerkeziError,
@@ -42,6 +45,33 @@ async def _items(source: Iterable[object] | AsyncIterable[object]) -> AsyncItera
     else:
         for item in source:
             yield item
+
+
+_reports: set[asyncio.Task[None]] = set()
+"""Callbacks running for cancelled sends: held so the loop does not drop them."""
+
+
+async def _report(callback: Callable[[PendingSend], object] | None, pending: PendingSend) -> None:
+    """Hand ``pending`` to ``Client(on_send_unknown=...)``; what it raises is logged, not raised."""
+    if callback is None:
+        return
+    try:
+        result = callback(pending)
+        if inspect.isawaitable(result):
+            await result
+    except Exception as exc:
+        log.error(
+            "on_send_unknown raised %s; the pending send was not recorded by it", type(exc).__name__
+        )
+
+
+def _report_soon(callback: Callable[[PendingSend], object] | None, pending: PendingSend) -> None:
+    """:func:`_report` from a cancelled task: a sync callback now, an async one in a task."""
+    if callback is None:
+        return
+    task = asyncio.get_running_loop().create_task(_report(callback, pending))
+    _reports.add(task)
+    task.add_done_callback(_reports.discard)
 
 
 class SmsResource(Resource):
@@ -128,16 +158,9 @@ class SmsResource(Resource):
             options.iys_list is not None,
         )
         submitted_after = self._now()
-        try:
-            answer = await self._transport.call(
-                api.SEND_SMS,
-                groups,
-                sender=options.sender,
-                schedule=options.schedule,
-                iys_list=options.iys_list,
-            )
-        except SendOutcomeUnknownError as exc:
-            exc.pending = PendingSend(
+
+        def pending() -> PendingSend:
+            return PendingSend(
                 sender=options.sender,
                 recipients=tuple(n for _, numbers in groups for n in numbers),
                 text_digest=text_digest(text for text, _ in groups),
@@ -145,6 +168,26 @@ class SmsResource(Resource):
                 submitted_before=self._now(),
                 send_at=options.send_at,
             )
+
+        watch = Watch()
+        try:
+            answer = await self._transport.call_watched(
+                watch,
+                api.SEND_SMS,
+                groups,
+                sender=options.sender,
+                schedule=options.schedule,
+                iys_list=options.iys_list,
+            )
+        except SendOutcomeUnknownError as exc:
+            exc.pending = pending()
+            await _report(self._settings.on_send_unknown, exc.pending)
+            raise
+        except asyncio.CancelledError:
+            # Cancelled (or an outer asyncio.timeout) after the request may have been
+            # written: the caller gets its CancelledError, the callback the pending send.
+            if watch.written:
+                _report_soon(self._settings.on_send_unknown, pending())
             raise
         return Order(id=answer.order.id, recipients=recipients)
 
