@@ -36,6 +36,7 @@ import contextlib
 import math
 from fractions import Fraction
 
+from ._fifo import FifoLimiter, Waiter
 from .clock import Clock
 
 __all__ = ["SlidingWindowLimiter"]
@@ -47,17 +48,17 @@ def _exact(x: float) -> Exact:
     return int(x) if float(x).is_integer() else Fraction(x)
 
 
-class _Waiter:
-    __slots__ = ("charge", "entry", "future", "pace")
+class _Waiter(Waiter):
+    __slots__ = ("charge", "entry", "pace")
 
     def __init__(self, charge: Exact, pace: Exact, future: asyncio.Future[None]) -> None:
+        super().__init__(future)
         self.charge = charge  # in the log: the cost, at most ``limit``
         self.pace = pace  # in the pacing: the cost, at most ``burst``
-        self.future = future
         self.entry: tuple[float, Exact] | None = None  # its log entry once granted
 
 
-class SlidingWindowLimiter:
+class SlidingWindowLimiter(FifoLimiter[_Waiter]):
     """At most ``limit`` per ``window + margin`` seconds of grants, paced, FIFO.
 
     ``limit`` recipients per ``window`` seconds is the API's budget; ``margin``
@@ -76,25 +77,23 @@ class SlidingWindowLimiter:
 
     __slots__ = (
         "_burst",
-        "_clock",
         "_fresh_until",
         "_interval",
         "_last",
         "_limit",
         "_log",
-        "_loop",
         "_pace_base",
         "_pace_units",
         "_span",
-        "_timer",
         "_used",
-        "_waiters",
         "burst",
         "limit",
         "margin",
         "warmup",
         "window",
     )
+
+    _timer_name = "SlidingWindowLimiter timer"
 
     def __init__(
         self,
@@ -114,8 +113,7 @@ class SlidingWindowLimiter:
                 raise ValueError(f"{name} must be finite and not negative")
         if burst > limit:
             raise ValueError("burst must not exceed limit")
-        if clock is not None and not isinstance(clock, Clock):
-            raise TypeError("clock must be a Clock (monotonic(), now(), async sleep()) or None")
+        super().__init__(clock)
         self.limit = float(limit)
         self.window = float(window)
         self.margin = float(margin)
@@ -134,23 +132,13 @@ class SlidingWindowLimiter:
         self._pace_base = -math.inf
         self._pace_units: Exact = 0
         self._last: float | None = None  # the latest time seen
-        self._waiters: collections.deque[_Waiter] = collections.deque()
-        self._clock = clock
-        self._timer: asyncio.TimerHandle | asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
-        clock = "" if self._clock is None else f", clock={self._clock!r}"
         return (
             f"SlidingWindowLimiter(limit={self.limit:g}, window={self.window:g}, "
             f"margin={self.margin:g}, burst={self.burst:g}, warmup={self.warmup:g}, "
-            f"waiting={len(self._waiters)}{clock})"
+            f"{self._repr_tail()}"
         )
-
-    @property
-    def clock(self) -> Clock | None:
-        """The clock given at construction; ``None``: the running loop's own."""
-        return self._clock
 
     @property
     def tokens_per_second(self) -> float:
@@ -160,7 +148,7 @@ class SlidingWindowLimiter:
     def available(self) -> float:
         """What one caller could take now without waiting (inside a running loop)."""
         now = self._now(self._bind())
-        self._expire(now)
+        self._advance(now)
         until_full = self._pace_base + float(self._pace_units) * self._interval - now
         paced = self.burst - max(0.0, until_full) / self._interval
         return max(0.0, min(float(self._limit - self._used), paced))
@@ -170,29 +158,20 @@ class SlidingWindowLimiter:
         self._last = now if self._last is None else max(self._last, now)
         return now
 
-    def _bind(self) -> asyncio.AbstractEventLoop:
-        """The running loop; on a loop change, drop the old loop's waiters and timer."""
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            if self._timer is not None:
-                with contextlib.suppress(RuntimeError):  # a clock task on a closed loop
-                    self._timer.cancel()
-                self._timer = None
-            self._waiters.clear()  # futures of another loop could never be resolved
-            now = loop.time() if self._clock is None else self._clock.monotonic()
-            if self._last is not None and now < self._last:
-                # Another clock origin: the log's times mean nothing here, and
-                # keeping them could stall every caller for as long as it is behind.
-                self._log.clear()
-                self._used = 0
-                self._pace_base = -math.inf
-                self._pace_units = 0
-                self._last = None
-                self._fresh_until = -math.inf
-            self._loop = loop
-        return loop
+    def _rebind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Keep the log unless the new clock has gone back."""
+        now = loop.time() if self._clock is None else self._clock.monotonic()
+        if self._last is not None and now < self._last:
+            # Another clock origin: the log's times mean nothing here, and
+            # keeping them could stall every caller for as long as it is behind.
+            self._log.clear()
+            self._used = 0
+            self._pace_base = -math.inf
+            self._pace_units = 0
+            self._last = None
+            self._fresh_until = -math.inf
 
-    def _expire(self, now: float) -> None:
+    def _advance(self, now: float) -> None:
         log = self._log
         while log and log[0][0] <= now:
             self._used -= log.popleft()[1]
@@ -241,62 +220,24 @@ class SlidingWindowLimiter:
         pace = min(_exact(cost), self._burst)
         loop = self._bind()
         now = self._now(loop)
-        self._expire(now)
+        self._advance(now)
         if not self._waiters and self._ready_at(charge, pace, now) is None:
             self._grant(charge, pace, now)
             return
-        waiter = _Waiter(charge, pace, loop.create_future())
-        self._waiters.append(waiter)
-        self._schedule(loop)
-        try:
-            await waiter.future
-        except asyncio.CancelledError:
-            if self._loop is not loop:
-                raise  # the limiter moved to another loop and already forgot this waiter
-            if waiter.entry is not None:  # granted and cancelled in the same tick
-                self._give_back(waiter.entry, waiter.pace)
-            else:
-                with contextlib.suppress(ValueError):
-                    self._waiters.remove(waiter)
-            self._schedule(loop)
-            raise
+        await self._queue(_Waiter(charge, pace, loop.create_future()), loop)
 
-    def _give_back(self, entry: tuple[float, Exact], pace: Exact) -> None:
+    def _wait_for(self, head: _Waiter, now: float) -> tuple[float, float] | None:
+        at = self._ready_at(head.charge, head.pace, now)
+        return None if at is None else (at, at - now)
+
+    def _take(self, head: _Waiter, now: float) -> None:
+        head.entry = self._grant(head.charge, head.pace, now)
+
+    def _return(self, waiter: _Waiter, loop: asyncio.AbstractEventLoop) -> None:
+        entry = waiter.entry
+        if entry is None:  # not granted: nothing to give back
+            return
         with contextlib.suppress(ValueError):  # already expired: nothing left to return
             self._log.remove(entry)
             self._used -= entry[1]
-        self._pace_units -= pace
-
-    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Grant what the head of the queue may have now, and set a timer for the rest."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        now = self._now(loop)
-        self._expire(now)
-        while self._waiters:
-            head = self._waiters[0]
-            if head.future.done():  # cancelled while queued
-                self._waiters.popleft()
-                continue
-            at = self._ready_at(head.charge, head.pace, now)
-            if at is None:
-                head.entry = self._grant(head.charge, head.pace, now)
-                self._waiters.popleft()
-                head.future.set_result(None)
-                continue
-            if self._clock is None:
-                # A timer may fire a hair early (the loop's clock resolution); the
-                # head then finds itself not ready and waits for the same time again.
-                self._timer = loop.call_at(at, self._schedule, loop)
-            else:
-                self._timer = loop.create_task(
-                    self._wake(self._clock, at - now, loop), name="SlidingWindowLimiter timer"
-                )
-            return
-
-    async def _wake(self, clock: Clock, delay: float, loop: asyncio.AbstractEventLoop) -> None:
-        await clock.sleep(delay)
-        if self._timer is asyncio.current_task():  # still the limiter's timer
-            self._timer = None
-            self._schedule(loop)
+        self._pace_units -= waiter.pace
