@@ -10,6 +10,7 @@ running loop, the timer (``loop.call_at``, or a task awaiting a given
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import collections
 import contextlib
@@ -30,7 +31,7 @@ class Waiter:
 W = TypeVar("W", bound=Waiter)
 
 
-class FifoLimiter(Generic[W]):
+class FifoLimiter(abc.ABC, Generic[W]):
     """Waiters served strictly in arrival order, woken on the loop's clock or a ``Clock``."""
 
     __slots__ = ("_clock", "_loop", "_timer", "_waiters")
@@ -65,17 +66,17 @@ class FifoLimiter(Generic[W]):
     def _advance(self, now: float) -> None:
         """Bring the budget up to ``now``."""
 
+    @abc.abstractmethod
     def _wait_for(self, head: W, now: float) -> tuple[float, float] | None:
         """``None`` when ``head`` may go at ``now``, else ``(loop time, clock delay)`` to wait."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _take(self, head: W, now: float) -> None:
         """Grant ``head`` its cost at ``now``."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _return(self, waiter: W, loop: asyncio.AbstractEventLoop) -> None:
         """Give back the cost of ``waiter``, granted and cancelled in the same tick."""
-        raise NotImplementedError
 
     # The machinery.
 
