@@ -27,6 +27,8 @@ import iletimerkezi_async as im
 from iletimerkezi_async.testing import FakeIletiMerkezi
 from iletimerkezi_async.text import max_characters
 
+from .test_validation import consent
+
 IST = ZoneInfo("Europe/Istanbul")
 GOOD = "+905051234567"
 EMAIL = "zeynep.kaya@example.com"
@@ -56,19 +58,6 @@ NON_ASCII_DIGITS = {
     "superscript": "²",
     "bengali": "১২",
 }
-
-
-def consent(**changes: Any) -> im.Consent:
-    fields: dict[str, Any] = {
-        "recipient": GOOD,
-        "recipient_type": im.IysList.BIREYSEL,
-        "type": im.ConsentType.MESAJ,
-        "status": im.ConsentStatus.ONAY,
-        "source": "HS_WEB",
-        "consent_date": datetime(2026, 1, 7, 23, 50, tzinfo=IST),
-    }
-    fields.update(changes)
-    return im.Consent(**fields)
 
 
 def _send(**kw: Any) -> Call:
