@@ -13,6 +13,7 @@ from .clock import Clock, SystemClock
 from .cursors import CursorStore, FileCursor, MemoryCursor, SharedCursorStore
 from .errors import (
     CODES,
+    AmbiguousSendError,
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -78,6 +79,7 @@ __all__ = [
     "CODES",
     "MAX_UNREADABLE",
     "APIError",
+    "AmbiguousSendError",
     "AuthenticationError",
     "BadRequestError",
     "Balance",

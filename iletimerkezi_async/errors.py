@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CODES",
     "APIError",
+    "AmbiguousSendError",
     "AuthenticationError",
     "BadRequestError",
     "BlacklistError",
@@ -161,6 +162,25 @@ class SendOutcomeUnknownError(TransportError):
         self.pending = pending
 
 
+class AmbiguousSendError(SendOutcomeUnknownError):
+    """``sms.resolve`` found orders that may be this send and cannot tell which, if any.
+
+    ``candidates`` are their ids (no number, no text).  Nothing was sent;
+    docs/exactly-once.md lists the causes and what to do about each.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        pending: PendingSend,
+        candidates: tuple[str, ...],
+        endpoint: str | None = None,
+    ) -> None:
+        super().__init__(message, endpoint=endpoint, pending=pending)
+        self.candidates = candidates
+
+
 class BulkSendError(IletiMerkeziError):
     """``sms.send_bulk`` stopped at a chunk; what was sent and where to resume.
 
@@ -169,8 +189,9 @@ class BulkSendError(IletiMerkeziError):
     not sent: resume with the input from there.  When the failed chunk's
     outcome is unknown (``__cause__`` is a :class:`SendOutcomeUnknownError`),
     ``maybe_sent`` is true and the recipients from ``maybe_sent_index`` up to
-    ``next_index`` may have received the message: ``next_index`` already skips
-    them so a resume never sends twice; check the day's reports for them.
+    ``next_index`` may have received the message: ``next_index`` skips them so
+    a resume never sends twice, and ``pending`` says what that chunk was
+    (``sms.resolve(err.pending)`` finds out).
     The original error is ``__cause__``.
     """
 

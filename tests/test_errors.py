@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pickle
+from datetime import datetime
 
 import pytest
 
 import iletimerkezi_async as im
 from iletimerkezi_async import _wire, errors
+from iletimerkezi_async.clock import ISTANBUL
 from iletimerkezi_async.errors import CODES, error_for_code
 
 EXPECTED = {
@@ -188,6 +190,13 @@ def _sample(cls: type[im.IletiMerkeziError]) -> im.IletiMerkeziError:
     """An instance with every constructor argument set to a value unlike its default."""
     order = im.Order(id="42", recipients=3)
     report = im.OrderReport(id="42", status=im.OrderStatus.SENDING, total=3, waiting=3)
+    pending = im.PendingSend(
+        sender="ACME",
+        recipients=("+905051234567",),
+        text_digest="0" * 64,
+        submitted_after=datetime(2026, 5, 1, 12, 0, tzinfo=ISTANBUL),
+        submitted_before=datetime(2026, 5, 1, 12, 0, 5, tzinfo=ISTANBUL),
+    )
     if issubclass(cls, errors.APIError):
         return cls(
             455,
@@ -199,6 +208,8 @@ def _sample(cls: type[im.IletiMerkeziError]) -> im.IletiMerkeziError:
         )
     if issubclass(cls, errors.InvalidRequestError):
         return cls("to[3]", "must be a Turkish mobile")
+    if issubclass(cls, errors.AmbiguousSendError):
+        return cls("two orders", pending=pending, candidates=("1", "2"), endpoint="send-sms-alt")
     if issubclass(cls, errors.SendOutcomeUnknownError):
         return cls("send-sms: timed out", endpoint="send-sms-alt")
     if issubclass(cls, errors.TransportError):

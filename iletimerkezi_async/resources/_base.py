@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ._claims import Claims
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -20,6 +22,8 @@ class Settings:
 
     default_sender: str | None = None
     on_send_unknown: Callable[[PendingSend], object] | None = None
+    claims: Claims = attrs.field(factory=Claims)
+    """Order ids this client accounts for (sends and resolutions), which ``resolve`` skips."""
 
 
 class Resource:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("iletimerkezi_async")
 
 
-class _BlacklistPages(PageSource[str]):
+class BlacklistPages(PageSource[str]):
     """get-blacklist pages until ``page * rowCount >= count`` or an empty page.
 
     ``count`` is the account total, so a server that ignores ``page`` would
@@ -109,7 +109,7 @@ class BlacklistResource(Resource):
         last = _validate.aware(end, "end")
         if first is not None and last is not None and first > last:
             raise InvalidRequestError("start", "must not be after end")
-        source = _BlacklistPages(
+        source = BlacklistPages(
             self._transport, start=first, end=last, page_size=_validate.page_size(page_size)
         )
         return Paginator(source, resume_from=resume_from)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .._transport import Transport
 
 
-class _MessagePages(PageSource[MessageReport]):
+class MessagePages(PageSource[MessageReport]):
     """get-report pages of one order until ``page * rowCount >= total`` or an empty page.
 
     The older answer has no ``total`` (it parses as 0 although recipients
@@ -124,7 +124,7 @@ class ReportsResource(Resource):
         self, order_id: str, *, page_size: int = 1000, resume_from: str | None = None
     ) -> Paginator[MessageReport]:
         """Every recipient's status of one order, ``page_size`` recipients per request."""
-        source = _MessagePages(
+        source = MessagePages(
             self._transport, _validate.order_id(order_id), _validate.page_size(page_size)
         )
         return Paginator(source, resume_from=resume_from)

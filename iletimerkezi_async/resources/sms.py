@@ -24,6 +24,7 @@ from ..errors import (
 )
 from ..models import IysList, Order
 from ..pending import PendingSend, text_digest
+from . import _resolve
 from ._base import Resource
 
 log = logging.getLogger("iletimerkezi_async")
@@ -189,6 +190,7 @@ class SmsResource(Resource):
             if watch.written:
                 _report_soon(self._settings.on_send_unknown, pending())
             raise
+        self._settings.claims.sent(answer.order.id)
         return Order(id=answer.order.id, recipients=recipients)
 
     def send_bulk(
@@ -308,6 +310,29 @@ class SmsResource(Resource):
                 orders=tuple(orders),
                 next_index=start,
             ) from exc
+
+    async def resolve(
+        self,
+        pending: PendingSend,
+        *,
+        settle: float = 120.0,
+        slack: float = _resolve.SLACK,
+    ) -> Order | None:
+        """The order an ambiguous send created, ``None`` once it is proven absent; never sends.
+
+        ``pending`` is :attr:`SendOutcomeUnknownError.pending` (from this
+        process or, through ``to_dict``/pickling, another).  The order is
+        looked up in get-reports (same sender, ``submitAt`` within the submit
+        window widened by ``slack`` seconds each side) and confirmed through
+        get-report's recipients; ids this client already got from a send or a
+        resolution are skipped.  ``None`` is returned only from a look made
+        ``settle`` seconds or more after ``submitted_before`` (on the client's
+        clock): until then it looks again every 5 s, doubling to 30 s.
+        :class:`AmbiguousSendError` (``candidates``) when it cannot tell;
+        docs/exactly-once.md says when that happens and what it costs.
+        """
+        checked, wait, widen = _resolve.check(pending, settle, slack)
+        return await _resolve.resolve(self._transport, self._settings.claims, checked, wait, widen)
 
     async def cancel(self, order_id: str) -> None:
         """Cancel a scheduled order before its time (afterwards: OrderNotFoundError, 455)."""
