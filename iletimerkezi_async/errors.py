@@ -190,8 +190,10 @@ class BulkSendError(IletiMerkeziError):
     outcome is unknown (``__cause__`` is a :class:`SendOutcomeUnknownError`),
     ``maybe_sent`` is true and the recipients from ``maybe_sent_index`` up to
     ``next_index`` may have received the message: ``next_index`` skips them so
-    a resume never sends twice, and ``pending`` says what that chunk was
-    (``sms.resolve(err.pending)`` finds out).
+    a resume never sends twice, and ``pending`` says what that chunk was.
+    Resolve it before resuming (``await client.sms.resolve(err.pending)``)
+    and resume from ``err.resume_index(resolved)``: that sends the chunk again
+    only when it was proven absent (docs/exactly-once.md).
     The original error is ``__cause__``.
     """
 
@@ -214,6 +216,16 @@ class BulkSendError(IletiMerkeziError):
     @property
     def maybe_sent(self) -> bool:
         return self.maybe_sent_index is not None
+
+    def resume_index(self, resolved: Order | None) -> int:
+        """Where to resume once ``sms.resolve(self.pending)`` answered ``resolved``.
+
+        After the unknown chunk when its order was found, at its start when it
+        was proven absent (``None``); ``next_index`` when no chunk was unknown.
+        """
+        if self.maybe_sent_index is None or resolved is not None:
+            return self.next_index
+        return self.maybe_sent_index
 
 
 class WaitTimeoutError(IletiMerkeziError, TimeoutError):

@@ -221,7 +221,10 @@ class SmsResource(Resource):
         the input index to resume from.  An invalid number fails its chunk
         before it is sent (the cause is an ``InvalidRequestError`` whose field
         is ``numbers[<global index>]``).  A chunk whose outcome is unknown is
-        never resent: ``maybe_sent`` is set and ``next_index`` skips it.
+        never resent here: ``maybe_sent`` is set, ``pending`` describes it;
+        resolve it with :meth:`resolve` and resume from
+        ``err.resume_index(order_or_none)`` (docs/exactly-once.md).  Progress
+        lives in memory only: the caller keeps ``next_index`` to survive a crash.
         Errors raised by ``numbers`` itself propagate unchanged; stopping the
         iteration early sends nothing more.
         """
