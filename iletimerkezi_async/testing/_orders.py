@@ -9,13 +9,12 @@ which keeps a million of them cheap.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
 import attrs
 
 from ._envelope import Refusal
-from ._fake_clock import FakeClock
 from ._models import OrderMessage, OrderSnapshot
 
 __all__ = ["FIRST_ORDER_ID", "OrderBook", "StoredOrder"]
@@ -134,13 +133,15 @@ class StoredOrder:
 class OrderBook(Mapping[str, OrderSnapshot]):
     """Every order; read as a mapping it gives fresh snapshots by ``str`` id.
 
+    Snapshots are evaluated at ``now()``, the server's time (``Account.now``).
+
     The endpoints reach the stored orders through :meth:`stored` and
     :meth:`by_submission`; ids and message ids are handed out here so that
     seeded and sent orders share one sequence.
     """
 
-    def __init__(self, clock: FakeClock) -> None:
-        self._clock = clock
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
         self._orders: dict[int, StoredOrder] = {}
         self._index: list[tuple[datetime, int]] = []
         self._index_sorted = True
@@ -153,7 +154,7 @@ class OrderBook(Mapping[str, OrderSnapshot]):
         order = self._orders.get(int(key))
         if order is None:
             raise KeyError(key)
-        return order.snapshot(self._clock.now())
+        return order.snapshot(self._now())
 
     def __iter__(self) -> Iterator[str]:
         return (str(i) for i in list(self._orders))

@@ -25,7 +25,7 @@ def get_report(account: Account, request: dict[str, Any]) -> dict[str, Any]:
         raise Refusal(400)
     order = account.orders.find(block.get("id"))
     page, rows = page_and_rows(block)
-    now = account.clock.now()
+    now = account.now()
     if order.not_ready(now):
         raise Refusal(456)
     start = min((page - 1) * rows, order.total)
@@ -67,7 +67,7 @@ def get_reports(account: Account, request: dict[str, Any]) -> dict[str, Any]:
     size = account.options.reports_page_size
     lo = first + (page - 1) * size
     hi = min(lo + size, last)
-    now = account.clock.now()
+    now = account.now()
     orders = []
     for _, order_id in index[lo:hi] if lo < last else ():
         order = account.orders.stored(order_id)

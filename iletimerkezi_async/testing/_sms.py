@@ -71,7 +71,7 @@ class _Submission:
 
 @handler("send-sms", string_code=True)
 def send_sms(account: Account, request: dict[str, Any]) -> dict[str, Any]:
-    now = account.clock.now()
+    now = account.now()
     submission = _parse(account, request.get("order"), now)
     fingerprint = submission.fingerprint()
     if account.duplicates.seen(fingerprint, now):
@@ -281,7 +281,7 @@ def cancel_order(account: Account, request: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(block, dict):
         raise Refusal(400)
     order = account.orders.find(block.get("id"))
-    if order.cancelled or order.historical or account.clock.now() >= order.send_at:
+    if order.cancelled or order.historical or account.now() >= order.send_at:
         raise Refusal(455)
     order.cancelled = True
     account.sms_credits += order.price
