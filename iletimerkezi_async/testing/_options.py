@@ -50,6 +50,11 @@ def _finite(instance: object, attribute: attrs.Attribute[Any], value: float) -> 
         raise ValueError(f"{attribute.name} must be a finite number of seconds, not {value!r}")
 
 
+def _seconds(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a finite number of seconds >= 0, not {value!r}")
+
+
 def _probability(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"{attribute.name} is a probability between 0 and 1")
@@ -89,6 +94,8 @@ class FakeOptions:
     delivery_delay: float = attrs.field(default=1.0, converter=float)
     clock_skew: float = attrs.field(default=0.0, converter=float, validator=_finite)
     """Seconds the server's own wall clock runs ahead of ``clock`` (negative: behind)."""
+    reports_delay: float = attrs.field(default=0.0, converter=float, validator=_seconds)
+    """Seconds (server time) before a sent order shows in get-reports; get-report is at once."""
     undeliverable: frozenset[str] = attrs.field(default=frozenset(), converter=_numbers)
     """Numbers whose messages end 112."""
     brand_code: int = attrs.field(default=696422, converter=int)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -61,18 +60,11 @@ def get_reports(account: Account, request: dict[str, Any]) -> dict[str, Any]:
         raise Refusal(464)
     low = datetime.combine(start, datetime.min.time(), ISTANBUL)
     high = datetime.combine(end + timedelta(days=1), datetime.min.time(), ISTANBUL)
-    index = account.orders.by_submission()
-    first = bisect.bisect_left(index, (low, 0))
-    last = bisect.bisect_left(index, (high, 0))
-    size = account.options.reports_page_size
-    lo = first + (page - 1) * size
-    hi = min(lo + size, last)
     now = account.now()
-    orders = []
-    for _, order_id in index[lo:hi] if lo < last else ():
-        order = account.orders.stored(order_id)
-        if order is not None:
-            orders.append(_summary(order, now))
+    page_orders = account.orders.listed_page(
+        low, high, now, page, account.options.reports_page_size
+    )
+    orders = [_summary(order, now) for order in page_orders]
     count: object = str(len(orders)) if account.options.legacy_types else len(orders)
     return {"count": count, "orders": orders}
 

@@ -268,11 +268,16 @@ def _store(
         scheduled=submission.schedule.scheduled,
         schedule_dropped=submission.schedule.dropped,
         price=price,
+        listed_at=_listed_at(now, account.options.reports_delay),
     )
     account.orders.store(order)
     account.sms_credits -= price
     account.events.track(order.id)
     return order
+
+
+def _listed_at(now: datetime, delay: float) -> datetime | None:
+    return now + timedelta(seconds=delay) if delay > 0 else None
 
 
 @handler("cancel-order", string_code=True)

@@ -168,3 +168,66 @@ def test_clock_skew_must_be_finite(bad: float) -> None:
     with pytest.raises(ValueError, match="clock_skew"):
         fake.options.clock_skew = bad
     assert fake.options.clock_skew == -5.0
+
+
+# --------------------------------------------------------------------- reports_delay
+
+
+async def test_a_sent_order_is_listed_only_after_the_reports_delay() -> None:
+    async with FakeIletiMerkezi(
+        rate_limit=None, clock=clock_at(time(12, 0)), reports_delay=10
+    ) as fake:
+        clock = VirtualClock(start=fake.clock.now())
+        today = clock.now().date()
+        async with fake.client(default_sender="APITEST", send_limiter=None, clock=clock) as client:
+            order = await client.sms.send([A, B], "Merhaba")
+            assert await listed(client, today) == []
+            report = await client.reports.get(order.id)  # by id: at once
+            assert report.id == order.id and report.total == 2
+            assert {m.number async for m in client.reports.messages(order.id)} == {A, B}
+            fake.advance(8)
+            assert await listed(client, today) == []
+            fake.advance(2)
+            (summary,) = await listed(client, today)
+            assert summary.id == order.id and summary.total == 2
+
+
+async def test_the_delay_is_the_one_in_force_and_hidden_orders_take_no_page_slot() -> None:
+    async with FakeIletiMerkezi(
+        rate_limit=None, clock=clock_at(time(12, 0)), reports_delay=10, reports_page_size=1
+    ) as fake:
+        clock = VirtualClock(start=fake.clock.now())
+        today = clock.now().date()
+        async with fake.client(default_sender="APITEST", send_limiter=None, clock=clock) as client:
+            lagging = await client.sms.send(A, "bir")
+            fake.options.reports_delay = 0
+            second = await client.sms.send(A, "iki")
+            third = await client.sms.send(A, "üç")
+            # One order per page: the lagging one, first by submitAt, must not
+            # take page 1 and end the walk with an empty page.
+            assert [s.id for s in await listed(client, today)] == [second.id, third.id]
+            fake.advance(10)
+            assert [s.id for s in await listed(client, today)] == [
+                lagging.id,
+                second.id,
+                third.id,
+            ]
+
+
+async def test_seeded_orders_are_not_delayed() -> None:
+    async with FakeIletiMerkezi(rate_limit=None, reports_delay=3600) as fake:
+        seeded = fake.add_order(fake.account.now() - timedelta(seconds=1))
+        day = fake.account.orders[seeded].submitted_at.date()
+        clock = VirtualClock(start=fake.clock.now())
+        async with fake.client(default_sender="APITEST", send_limiter=None, clock=clock) as client:
+            assert [s.id for s in await listed(client, day)] == [seeded]
+
+
+@pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf")])
+def test_reports_delay_must_be_finite_and_not_negative(bad: float) -> None:
+    with pytest.raises(ValueError, match="reports_delay"):
+        FakeIletiMerkezi(reports_delay=bad)
+    fake = FakeIletiMerkezi(reports_delay=2)
+    with pytest.raises(ValueError, match="reports_delay"):
+        fake.options.reports_delay = bad
+    assert fake.options.reports_delay == 2.0
