@@ -98,6 +98,8 @@ class FakeOptions:
     """Seconds (server time) before a sent order shows in get-reports; get-report is at once."""
     undeliverable: frozenset[str] = attrs.field(default=frozenset(), converter=_numbers)
     """Numbers whose messages end 112."""
+    drop_blacklisted: bool = False
+    """True: send-sms leaves blacklisted recipients out of the order instead of ending them 112."""
     brand_code: int = attrs.field(default=696422, converter=int)
     iys_subscription: bool = True
     """False answers 403 on the consent endpoints."""

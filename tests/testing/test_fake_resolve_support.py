@@ -231,3 +231,76 @@ def test_reports_delay_must_be_finite_and_not_negative(bad: float) -> None:
     with pytest.raises(ValueError, match="reports_delay"):
         fake.options.reports_delay = bad
     assert fake.options.reports_delay == 2.0
+
+
+# ------------------------------------------------------------------ drop_blacklisted
+
+
+@pytest.mark.parametrize("drop", [True, False])
+async def test_blacklisted_recipients_are_dropped_or_end_112(drop: bool) -> None:
+    async with FakeIletiMerkezi(rate_limit=None, drop_blacklisted=drop) as fake:
+        fake.account.add_blacklist(B)
+        credits = fake.account.sms_credits
+        async with fake.client(default_sender="APITEST", send_limiter=None) as client:
+            order = await client.sms.send([A, B, C], "Merhaba")
+            report = await client.reports.get(order.id)
+            fake.advance(fake.options.delivery_delay)
+            final = [(m.number, m.status) async for m in client.reports.messages(order.id)]
+        snapshot = fake.account.orders[order.id]
+        events = fake.account.collect_events()
+        if drop:
+            assert report.total == 2 and report.price == 2
+            assert final == [(A, im.MessageStatus.DELIVERED), (C, im.MessageStatus.DELIVERED)]
+            assert snapshot.recipients == (A, C)
+            assert (snapshot.total, snapshot.price, snapshot.undelivered) == (2, 2, 0)
+            assert credits - fake.account.sms_credits == 2
+            assert {e.to for e in events} == {A, C} and len(events) == 4
+        else:
+            assert report.total == 3 and report.price == 3
+            assert [s for n, s in final if n == B] == [im.MessageStatus.UNDELIVERED]
+            assert snapshot.recipients == (A, B, C)
+            assert (snapshot.total, snapshot.price, snapshot.undelivered) == (3, 3, 1)
+            assert credits - fake.account.sms_credits == 3
+            assert [e.status for e in events if e.to == B] == ["accepted", "undelivered"]
+
+
+async def test_all_blacklisted_is_still_452() -> None:
+    async with FakeIletiMerkezi(rate_limit=None, drop_blacklisted=True) as fake:
+        fake.account.add_blacklist(A)
+        fake.account.add_blacklist(B)
+        credits = fake.account.sms_credits
+        async with fake.client(default_sender="APITEST", send_limiter=None) as client:
+            with pytest.raises(im.RecipientError) as caught:
+                await client.sms.send([A, B], "Merhaba")
+        assert caught.value.code == 452
+        assert len(fake.account.orders) == 0
+        assert fake.account.sms_credits == credits
+
+
+async def test_dropping_keeps_each_text_with_its_recipient() -> None:
+    long_text = "x" * 200  # two GSM-7 parts
+    async with FakeIletiMerkezi(
+        rate_limit=None, drop_blacklisted=True, senders=["APITEST", "ACME"]
+    ) as fake:
+        fake.account.add_blacklist(B)
+        async with fake.client(default_sender="ACME", send_limiter=None) as client:
+            order = await client.sms.send_many({A: "bir", B: long_text, C: "üç"})
+            report = await client.reports.get(order.id)
+        snapshot = fake.account.orders[order.id]
+        assert [(m.number, m.text) for m in snapshot.messages] == [(A, "bir"), (C, "üç")]
+        assert report.total == 2 and [m.number for m in report.messages] == [A, C]
+        assert snapshot.price == 2  # B's two-part text is not charged
+        fake.advance(fake.options.delivery_delay)
+        bodies = {(e.to, e.body) for e in fake.account.collect_events()}
+        assert bodies == {(A, "bir"), (C, "üç")}
+
+
+async def test_dropped_recipients_still_count_for_the_duplicate_guard() -> None:
+    async with FakeIletiMerkezi(rate_limit=None, drop_blacklisted=True) as fake:
+        fake.account.add_blacklist(B)
+        async with fake.client(default_sender="APITEST", send_limiter=None) as client:
+            await client.sms.send([A, B], "Merhaba")
+            with pytest.raises(im.DuplicateOrderError):
+                await client.sms.send([A, B], "Merhaba")
+            await client.sms.send([A], "Merhaba")  # another recipient set
+        assert len(fake.account.orders) == 2
