@@ -17,6 +17,7 @@ import iletimerkezi_async as im
 from iletimerkezi_async.clock import ISTANBUL
 from iletimerkezi_async.models import OrderSummary
 from iletimerkezi_async.testing import FakeClock, FakeIletiMerkezi, VirtualClock
+from iletimerkezi_async.testing.__main__ import _fake_options, _parser, main
 
 from .conftest import Api
 
@@ -304,3 +305,42 @@ async def test_dropped_recipients_still_count_for_the_duplicate_guard() -> None:
                 await client.sms.send([A, B], "Merhaba")
             await client.sms.send([A], "Merhaba")  # another recipient set
         assert len(fake.account.orders) == 2
+
+
+# ------------------------------------------------------------------ standalone runner
+
+
+def test_the_runner_offers_the_three_options() -> None:
+    args = _parser().parse_args(
+        ["--clock-skew", "-30", "--reports-delay", "2.5", "--drop-blacklisted"]
+    )
+    options = FakeIletiMerkezi(**_fake_options(args)).options
+    assert (options.clock_skew, options.reports_delay, options.drop_blacklisted) == (
+        -30.0,
+        2.5,
+        True,
+    )
+    defaults = FakeIletiMerkezi(**_fake_options(_parser().parse_args([]))).options
+    assert (defaults.clock_skew, defaults.reports_delay, defaults.drop_blacklisted) == (
+        0.0,
+        0.0,
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "complaint"),
+    [
+        (["--clock-skew", "nan"], "--clock-skew: not a finite number"),
+        (["--clock-skew", "soon"], "--clock-skew: not a finite number"),
+        (["--reports-delay", "-1"], "--reports-delay: must not be negative"),
+        (["--reports-delay", "inf"], "--reports-delay: not a finite number"),
+    ],
+)
+def test_the_runner_refuses_bad_seconds(
+    argv: list[str], complaint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert complaint in capsys.readouterr().err
