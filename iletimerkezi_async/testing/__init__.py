@@ -15,7 +15,8 @@ fault injection.  Test the SDK against it over real loopback HTTP::
 With pytest, the plugin (entry point ``pytest11``) offers the fixture
 ``fake_iletimerkezi``; ``@pytest.mark.fake_iletimerkezi(**options)`` passes
 constructor options.  Standalone: ``python -m iletimerkezi_async.testing
---port 8080 [--host 127.0.0.1] [--key K --hash H] [--legacy-types]`` (binds
+--port 8080 [--host 127.0.0.1] [--key K --hash H] [--legacy-types]
+[--clock-skew S] [--reports-delay S] [--drop-blacklisted]`` (binds
 127.0.0.1 unless told otherwise; prints the URL, the key masked, never the hash).
 
 Options (keyword arguments; the fields of :class:`FakeOptions`, kept as ``fake.options``)
@@ -28,7 +29,11 @@ adds); ``balance=Decimal("1000")`` TL and ``sms_credits=10000``;
 ``rate_limit=100`` recipients/s (None disables), ``rate_limit_burst=None``
 (capacity, defaults to ``rate_limit``), ``rate_limit_status=503``,
 ``rate_limit_grace=0.05`` seconds; ``delivery_delay=1.0`` seconds;
-``undeliverable=()`` numbers that end 112; ``brand_code=696422``;
+``clock_skew=0.0`` seconds the server's clock runs ahead of ``clock``
+(negative: behind; finite); ``reports_delay=0.0`` seconds (>= 0) before a
+sent order shows in get-reports; ``drop_blacklisted=False`` (True: send-sms
+leaves blacklisted recipients out of the order); ``undeliverable=()`` numbers
+that end 112; ``brand_code=696422``;
 ``iys_subscription=True`` (False: 403 on consent endpoints);
 ``iys_configured=True`` (False: 470 on commercial sends);
 ``reports_page_size=30``; ``abroad=False`` (True: send-sms also accepts E.164
@@ -120,6 +125,15 @@ General
   clamped to 1000.
 * Time is a :class:`FakeClock`: real wall time in Europe/Istanbul plus an
   offset that only grows.  All timestamps are Istanbul wall time.
+* The server's own time is ``fake.account.now()``: the fake clock plus
+  ``clock_skew`` seconds (a server clock off by tens of seconds; read on every
+  call, so changing the option takes effect at once).  Everything the server
+  stamps or compares with its wall time uses it: ``submitAt``/``sendAt`` and
+  ``fake.account.orders[id].submitted_at``, schedules (a ``sendDateTime``
+  the server has passed sends at once), cancel windows, delivery progression
+  and events, order snapshots, get-reports' day boundaries (server days), the
+  duplicate guard, and the default blocked-at, inbound and consent dates.  The
+  rate bucket's monotonic clock is not skewed.
 
 send-sms
 
@@ -144,6 +158,13 @@ send-sms
   ``normalize_number`` accepts (``+905…`` required; international only with
   ``abroad=True``); carrier prefixes are not checked here.  Duplicated numbers
   are kept: each listed number is one message.
+* Blacklisted numbers among others are kept and end 112 (see below), unless
+  ``drop_blacklisted=True`` (a server that drops blacklisted numbers from an
+  order): then the order is stored without them, so its ``total``,
+  get-report's messages, the ``price`` (and the 402 check), the snapshot's
+  recipients and the delivery events cover only the others, each keeping its
+  own text.  The duplicate guard and the rate limit still count the numbers
+  as submitted, and an entirely blacklisted order is still 452.
 * ``iys``: ``"0"``/``"1"``/``0``/``1``; missing or null is tolerated as ``"0"``
   (as the live backend does); anything else (``""``, ``"2"``, booleans) is 468.
   ``iys="1"`` needs ``iysList`` exactly ``BIREYSEL`` or ``TACIR`` (469), then
@@ -180,9 +201,10 @@ Progression, get-report, cancel-order
 
 * Messages are 110 until ``sendAt + delivery_delay`` (the delay in force when
   the order was created), then 111, or 112 for numbers in ``undeliverable`` or
-  on the blacklist when the order was submitted.  An order is 113 while any
-  message is 110, 114 when all are final, 115 once cancelled (its messages
-  then read 112, counters undelivered = total, price 0).
+  on the blacklist when the order was submitted (unless ``drop_blacklisted``
+  left them out).  An order is 113 while any message is 110, 114 when all
+  are final, 115 once cancelled (its messages then read 112, counters
+  undelivered = total, price 0).
 * Historical orders (``add_order(s)``) stay at their status forever: 114 means
   all delivered, 113 all waiting, 115 all undelivered; their recipients are
   synthesised (``+9050…`` by index) and their ``price`` is one credit per
@@ -201,10 +223,17 @@ get-reports
 * ``filter`` must be an object with strict ``Y-m-d`` ``start`` and ``end``,
   ``start <= end`` and ``end - start <= 10`` days (exactly 10 is accepted, 11
   is 458).  Days are Istanbul calendar days, ``end`` inclusive, matched on
-  ``submitAt``.  ``filter.page`` wins over ``request.page``.
+  ``submitAt`` (server time, so with ``clock_skew`` an order sent just before
+  midnight may belong to the server's next day).  ``filter.page`` wins over
+  ``request.page``.
 * Orders are sorted by ``submitAt`` then id, ``reports_page_size`` (30) per
   page; ``count`` is the number on this page, ``count: 0, orders: []`` past the
   end; ids are ints.  Legacy mode makes ``count`` a string.
+* ``reports_delay`` (a replication lag in the order list): an order sent
+  through send-sms is missing from get-reports until that many seconds of
+  server time after its submission (the delay in force when it was sent);
+  missing orders take no place on any page.  get-report finds it at once,
+  and seeded orders (``add_order(s)``) are never delayed.
 
 Balance, senders, blacklist
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import signal
 import sys
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from ._fake import FakeIletiMerkezi
 from ._options import option_default
@@ -30,6 +32,23 @@ def _decimal(value: str) -> Decimal:
         return Decimal(value)
     except InvalidOperation:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+
+
+def _skew(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds):
+        raise argparse.ArgumentTypeError(f"not a finite number of seconds: {value!r}")
+    return seconds
+
+
+def _delay(value: str) -> float:
+    seconds = _skew(value)
+    if seconds < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value!r}")
+    return seconds
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,6 +89,26 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds until a message is final",
     )
     parser.add_argument(
+        "--clock-skew",
+        type=_skew,
+        default=option_default("clock_skew"),
+        metavar="SECONDS",
+        help="the server's clock runs this far ahead of real time (negative: behind)",
+    )
+    parser.add_argument(
+        "--reports-delay",
+        type=_delay,
+        default=option_default("reports_delay"),
+        metavar="SECONDS",
+        help="a sent order is listed in the reports only this long after its submission",
+    )
+    parser.add_argument(
+        "--drop-blacklisted",
+        action="store_true",
+        default=option_default("drop_blacklisted"),
+        help="leave blacklisted recipients out of orders instead of ending them undelivered",
+    )
+    parser.add_argument(
         "--webhook-url",
         default=option_default("webhook_url"),
         help="POST delivery reports (accepted, then delivered/undelivered) to this URL",
@@ -77,20 +116,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fake_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``FakeIletiMerkezi`` keyword arguments the parsed flags ask for."""
+    return {
+        "api_key": args.key,
+        "api_hash": args.hash,
+        "host": args.host,
+        "port": args.port,
+        "legacy_types": args.legacy_types,
+        "senders": args.sender if args.sender else option_default("senders"),
+        "balance": args.balance,
+        "sms_credits": args.sms_credits,
+        "rate_limit": args.rate_limit if args.rate_limit > 0 else None,
+        "delivery_delay": args.delivery_delay,
+        "clock_skew": args.clock_skew,
+        "reports_delay": args.reports_delay,
+        "drop_blacklisted": args.drop_blacklisted,
+        "webhook_url": args.webhook_url,
+    }
+
+
 async def _serve(args: argparse.Namespace) -> None:
-    fake = FakeIletiMerkezi(
-        args.key,
-        args.hash,
-        host=args.host,
-        port=args.port,
-        legacy_types=args.legacy_types,
-        senders=args.sender if args.sender else option_default("senders"),
-        balance=args.balance,
-        sms_credits=args.sms_credits,
-        rate_limit=args.rate_limit if args.rate_limit > 0 else None,
-        delivery_delay=args.delivery_delay,
-        webhook_url=args.webhook_url,
-    )
+    fake = FakeIletiMerkezi(**_fake_options(args))
     async with fake:
         print(
             f"iletiMerkezi fake server listening on {fake.url} "

@@ -63,7 +63,7 @@ def _number(request: dict[str, Any]) -> str:
 
 @handler("add-blacklist")
 def add_blacklist(account: Account, request: dict[str, Any]) -> dict[str, Any]:
-    account.blacklist.block(_number(request), account.clock.now())
+    account.blacklist.block(_number(request), account.now())
     return {}
 
 

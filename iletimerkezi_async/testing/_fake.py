@@ -137,5 +137,5 @@ class FakeIletiMerkezi(FakeServer):
         number: str = "+905000000000",
         received_at: datetime | None = None,
     ) -> str:
-        """An inbound SMS (``received_at`` defaults to the fake now); returns its id."""
+        """An inbound SMS (``received_at`` defaults to the server's now); returns its id."""
         return self.account.add_inbound(text, sender=sender, number=number, received_at=received_at)

@@ -32,7 +32,7 @@ def consent_create(account: Account, request: dict[str, Any]) -> dict[str, Any]:
     items = block.get("list")
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_CONSENTS:
         raise Refusal(422)
-    now = account.clock.now()
+    now = account.now()
     records = [consent_from_item(item, brand=brand, now=now) for item in items]
     for record in records:
         if record is None:

@@ -28,7 +28,7 @@ class OrderMessage:
 
 @attrs.frozen
 class OrderSnapshot:
-    """A read-only copy of a stored order, evaluated at the fake clock's now."""
+    """A read-only copy of a stored order, evaluated at the server's now (``Account.now``)."""
 
     id: str
     status: int

@@ -8,6 +8,7 @@ flip ``fake.options.api_access = False`` half-way through.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -42,6 +43,16 @@ def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: 
 def _error_status(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
     if not 400 <= value <= 599:
         raise ValueError(f"{attribute.name} must be a 4xx or 5xx code")
+
+
+def _finite(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not math.isfinite(value):
+        raise ValueError(f"{attribute.name} must be a finite number of seconds, not {value!r}")
+
+
+def _seconds(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a finite number of seconds >= 0, not {value!r}")
 
 
 def _probability(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -81,8 +92,14 @@ class FakeOptions:
     rate_limit_status: int = attrs.field(default=503, validator=_error_status)
     rate_limit_grace: float = attrs.field(default=0.05, validator=attrs.validators.ge(0))
     delivery_delay: float = attrs.field(default=1.0, converter=float)
+    clock_skew: float = attrs.field(default=0.0, converter=float, validator=_finite)
+    """Seconds the server's own wall clock runs ahead of ``clock`` (negative: behind)."""
+    reports_delay: float = attrs.field(default=0.0, converter=float, validator=_seconds)
+    """Seconds (server time) before a sent order shows in get-reports; get-report is at once."""
     undeliverable: frozenset[str] = attrs.field(default=frozenset(), converter=_numbers)
     """Numbers whose messages end 112."""
+    drop_blacklisted: bool = False
+    """True: send-sms leaves blacklisted recipients out of the order instead of ending them 112."""
     brand_code: int = attrs.field(default=696422, converter=int)
     iys_subscription: bool = True
     """False answers 403 on the consent endpoints."""

@@ -8,14 +8,14 @@ which keeps a million of them cheap.
 
 from __future__ import annotations
 
+import bisect
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
 import attrs
 
 from ._envelope import Refusal
-from ._fake_clock import FakeClock
 from ._models import OrderMessage, OrderSnapshot
 
 __all__ = ["FIRST_ORDER_ID", "OrderBook", "StoredOrder"]
@@ -48,6 +48,8 @@ class StoredOrder:
     schedule_dropped: bool = False
     cancelled: bool = False
     price: int = 0
+    listed_at: datetime | None = None
+    """When get-reports starts to show it (``reports_delay``); None: from submission."""
 
     @property
     def historical(self) -> bool:
@@ -134,16 +136,19 @@ class StoredOrder:
 class OrderBook(Mapping[str, OrderSnapshot]):
     """Every order; read as a mapping it gives fresh snapshots by ``str`` id.
 
-    The endpoints reach the stored orders through :meth:`stored` and
-    :meth:`by_submission`; ids and message ids are handed out here so that
+    Snapshots are evaluated at ``now()``, the server's time (``Account.now``).
+
+    The endpoints reach the stored orders through :meth:`find`, :meth:`stored`
+    and :meth:`listed_page`; ids and message ids are handed out here so that
     seeded and sent orders share one sequence.
     """
 
-    def __init__(self, clock: FakeClock) -> None:
-        self._clock = clock
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
         self._orders: dict[int, StoredOrder] = {}
         self._index: list[tuple[datetime, int]] = []
         self._index_sorted = True
+        self._listed_at: dict[int, datetime] = {}
         self._ids = itertools.count(FIRST_ORDER_ID)
         self._next_message_id = FIRST_MESSAGE_ID
 
@@ -153,7 +158,7 @@ class OrderBook(Mapping[str, OrderSnapshot]):
         order = self._orders.get(int(key))
         if order is None:
             raise KeyError(key)
-        return order.snapshot(self._clock.now())
+        return order.snapshot(self._now())
 
     def __iter__(self) -> Iterator[str]:
         return (str(i) for i in list(self._orders))
@@ -174,6 +179,8 @@ class OrderBook(Mapping[str, OrderSnapshot]):
         self._orders[order.id] = order
         self._index.append((order.submitted_at, order.id))
         self._index_sorted = False
+        if order.listed_at is not None:
+            self._listed_at[order.id] = order.listed_at
 
     def stored(self, order_id: int) -> StoredOrder | None:
         return self._orders.get(order_id)
@@ -197,3 +204,23 @@ class OrderBook(Mapping[str, OrderSnapshot]):
             self._index.sort()
             self._index_sorted = True
         return self._index
+
+    def listed_page(
+        self, low: datetime, high: datetime, now: datetime, page: int, size: int
+    ) -> list[StoredOrder]:
+        """Page ``page`` (``size`` per page) of the orders get-reports shows at ``now``.
+
+        Those submitted in ``[low, high)``, by ``submitAt`` then id.  Orders
+        still inside their ``reports_delay`` are left out before paging, as a
+        lagging replica would not have them at all.
+        """
+        index: list[tuple[datetime, int]] = self.by_submission()
+        first = bisect.bisect_left(index, (low, 0))
+        last = bisect.bisect_left(index, (high, 0))
+        hidden = {order_id for order_id, at in self._listed_at.items() if at > now}
+        if hidden:
+            index = [entry for entry in index[first:last] if entry[1] not in hidden]
+            first, last = 0, len(index)
+        lo = first + (page - 1) * size
+        hi = min(lo + size, last)
+        return [self._orders[order_id] for _, order_id in index[lo:hi]] if lo < last else []

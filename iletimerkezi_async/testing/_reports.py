@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -25,7 +24,7 @@ def get_report(account: Account, request: dict[str, Any]) -> dict[str, Any]:
         raise Refusal(400)
     order = account.orders.find(block.get("id"))
     page, rows = page_and_rows(block)
-    now = account.clock.now()
+    now = account.now()
     if order.not_ready(now):
         raise Refusal(456)
     start = min((page - 1) * rows, order.total)
@@ -61,18 +60,11 @@ def get_reports(account: Account, request: dict[str, Any]) -> dict[str, Any]:
         raise Refusal(464)
     low = datetime.combine(start, datetime.min.time(), ISTANBUL)
     high = datetime.combine(end + timedelta(days=1), datetime.min.time(), ISTANBUL)
-    index = account.orders.by_submission()
-    first = bisect.bisect_left(index, (low, 0))
-    last = bisect.bisect_left(index, (high, 0))
-    size = account.options.reports_page_size
-    lo = first + (page - 1) * size
-    hi = min(lo + size, last)
-    now = account.clock.now()
-    orders = []
-    for _, order_id in index[lo:hi] if lo < last else ():
-        order = account.orders.stored(order_id)
-        if order is not None:
-            orders.append(_summary(order, now))
+    now = account.now()
+    page_orders = account.orders.listed_page(
+        low, high, now, page, account.options.reports_page_size
+    )
+    orders = [_summary(order, now) for order in page_orders]
     count: object = str(len(orders)) if account.options.legacy_types else len(orders)
     return {"count": count, "orders": orders}
 

@@ -6,11 +6,11 @@ them, so a test cannot seed a state the real service could never be in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from ._fake_clock import FakeClock, as_istanbul, fmt_timestamp
+from ._fake_clock import as_istanbul, fmt_timestamp
 from ._models import ConsentRecord
 from ._options import FakeOptions
 from ._orders import OrderBook, StoredOrder
@@ -24,7 +24,8 @@ class Seeding:
     """The ``add_*`` hooks of :class:`~._state.Account`."""
 
     options: FakeOptions
-    clock: FakeClock
+    now: Callable[[], datetime]
+    """The server's time (``Account.now``): what the seeds default to."""
     orders: OrderBook
     blacklist: Blacklist
     consents: Consents
@@ -84,8 +85,8 @@ class Seeding:
         number: str = "+905000000000",
         received_at: datetime | None = None,
     ) -> str:
-        """An inbound SMS (``received_at`` defaults to the fake now); returns its id."""
-        at = as_istanbul(received_at) if received_at is not None else self.clock.now()
+        """An inbound SMS (``received_at`` defaults to the server's now); returns its id."""
+        at = as_istanbul(received_at) if received_at is not None else self.now()
         return self.inbound.add(received_at=at, sender=sender, number=number, text=text)
 
     def add_blacklist(self, number: str, *, blocked_at: datetime | None = None) -> str:
@@ -93,7 +94,7 @@ class Seeding:
         normal = any_number(number)
         if normal is None:
             raise ValueError(f"not a phone number: {number!r}")
-        at = as_istanbul(blocked_at) if blocked_at is not None else self.clock.now()
+        at = as_istanbul(blocked_at) if blocked_at is not None else self.now()
         self.blacklist.block(normal, at)
         return normal
 
@@ -117,7 +118,7 @@ class Seeding:
         }
         if consent_date is not None:
             item["consentDate"] = fmt_timestamp(as_istanbul(consent_date))
-        record = consent_from_item(item, brand=self.options.brand_code, now=self.clock.now())
+        record = consent_from_item(item, brand=self.options.brand_code, now=self.now())
         if record is None:
             raise ValueError("invalid consent record")
         self.consents.store(record)

@@ -9,6 +9,7 @@ stored or charged.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -68,14 +69,26 @@ class _Submission:
     def text_index(self, recipient: int) -> int:
         return self.text_of[recipient] if self.text_of is not None else 0
 
+    def without(self, dropped: Container[str]) -> _Submission:
+        """Without the ``dropped`` numbers; ``text_of`` stays aligned with those kept."""
+        kept = [i for i, number in enumerate(self.numbers) if number not in dropped]
+        return attrs.evolve(
+            self,
+            numbers=[self.numbers[i] for i in kept],
+            text_of=[self.text_of[i] for i in kept] if self.text_of is not None else None,
+        )
+
 
 @handler("send-sms", string_code=True)
 def send_sms(account: Account, request: dict[str, Any]) -> dict[str, Any]:
-    now = account.clock.now()
+    now = account.now()
     submission = _parse(account, request.get("order"), now)
     fingerprint = submission.fingerprint()
     if account.duplicates.seen(fingerprint, now):
         raise Refusal(451)
+    requested = len(submission.numbers)
+    if account.options.drop_blacklisted:
+        submission = submission.without(account.blacklist)
     sent_texts = (
         tuple(APITEST_TEXT for _ in submission.texts) if submission.apitest else submission.texts
     )
@@ -86,7 +99,7 @@ def send_sms(account: Account, request: dict[str, Any]) -> dict[str, Any]:
     )
     if price > account.sms_credits:
         raise Refusal(402)
-    if not account.send_limit.try_take(len(submission.numbers)):
+    if not account.send_limit.try_take(requested):
         raise Refusal(account.options.rate_limit_status)
     order = _store(account, submission, sent_texts, parts, price, now)
     account.duplicates.arm(fingerprint, order.id, now)
@@ -268,11 +281,16 @@ def _store(
         scheduled=submission.schedule.scheduled,
         schedule_dropped=submission.schedule.dropped,
         price=price,
+        listed_at=_listed_at(now, account.options.reports_delay),
     )
     account.orders.store(order)
     account.sms_credits -= price
     account.events.track(order.id)
     return order
+
+
+def _listed_at(now: datetime, delay: float) -> datetime | None:
+    return now + timedelta(seconds=delay) if delay > 0 else None
 
 
 @handler("cancel-order", string_code=True)
@@ -281,7 +299,7 @@ def cancel_order(account: Account, request: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(block, dict):
         raise Refusal(400)
     order = account.orders.find(block.get("id"))
-    if order.cancelled or order.historical or account.clock.now() >= order.send_at:
+    if order.cancelled or order.historical or account.now() >= order.send_at:
         raise Refusal(455)
     order.cancelled = True
     account.sms_credits += order.price

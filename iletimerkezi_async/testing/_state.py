@@ -7,6 +7,7 @@ routes to them.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ._duplicates import DuplicateGuard
@@ -38,13 +39,23 @@ class Account(Seeding):
         self._senders: list[str] = []
         for name in self.options.senders:
             self.add_sender(name)
-        self.orders = OrderBook(self.clock)
+        self.orders = OrderBook(self.now)
         self.blacklist = Blacklist()
         self.consents = Consents()
         self.inbound = Inbox()
         self.duplicates = DuplicateGuard()
         self.events = EventLog(self.orders)
         self.send_limit = SendLimit(self.options)
+
+    def now(self) -> datetime:
+        """The server's wall time: the fake clock plus ``clock_skew`` (read on every call).
+
+        Everything the server stamps (``submitAt``, blocked-at, inbound and
+        consent dates) or compares with its own time (schedules, cancel
+        windows, delivery progression, the duplicate guard) uses this, not
+        ``clock.now()``.
+        """
+        return self.clock.now() + timedelta(seconds=self.options.clock_skew)
 
     def __repr__(self) -> str:
         return f"<Account orders={len(self.orders)} credits={self.sms_credits}>"
@@ -62,4 +73,4 @@ class Account(Seeding):
 
     def collect_events(self) -> list[DeliveryEvent]:
         """Delivery events (accepted, then delivered/undelivered) due since the last call."""
-        return self.events.collect(self.clock.now())
+        return self.events.collect(self.now())
