@@ -280,3 +280,74 @@ async def test_an_impossible_pending_send_is_refused(
         await client.sms.resolve(broken)
     assert caught.value.field == "pending"
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("skew", [30.0, -30.0])
+async def test_a_server_clock_off_by_half_a_minute_is_within_the_slack(
+    fake: FakeIletiMerkezi, client: im.Client, skew: float
+) -> None:
+    fake.options.clock_skew = skew
+    fake.drop("send-sms", when="after")
+    pending = await unknown_send(client, [A, B])
+    (created,) = fake.account.orders
+    stamped = fake.account.orders[created].submitted_at
+    assert abs((stamped - pending.submitted_after).total_seconds() - skew) < 5
+    order = await client.sms.resolve(pending)
+    assert order is not None and order.id == created
+    # The slack is what makes it work: without it the order falls outside the window.
+    assert await client.sms.resolve(pending, slack=0, settle=0) is None
+    assert [r.path for r in fake.requests].count("send-sms") == 1  # resolve never sent
+
+
+async def test_an_order_listed_late_is_found_before_settle_runs_out(
+    fake: FakeIletiMerkezi, client: im.Client, clock: VirtualClock
+) -> None:
+    fake.options.reports_delay = 30.0
+    fake.drop("send-sms", when="after")
+    pending = await unknown_send(client, [A])
+    (created,) = fake.account.orders
+    fake.requests.clear()
+    order = await client.sms.resolve(pending, settle=120)
+    assert order is not None and order.id == created
+    # Looks at 0, 5, 15 s found nothing; the one at 35 s found it.
+    assert clock.sleeps == [5.0, 10.0, 20.0]
+    assert calls(fake) == {"get-reports": 5, "get-report": 1}
+
+
+async def test_a_settle_shorter_than_the_lag_says_none(
+    fake: FakeIletiMerkezi, client: im.Client
+) -> None:
+    """Why settle exists: a lagging order list looks empty (docs: raise settle then)."""
+    fake.options.reports_delay = 300.0
+    fake.drop("send-sms", when="after")
+    pending = await unknown_send(client, [A])
+    assert fake.account.orders  # the order exists...
+    assert await client.sms.resolve(pending, settle=60) is None  # ...but not yet in the list
+
+
+async def test_an_order_the_server_dropped_blacklisted_numbers_from_is_found(
+    fake: FakeIletiMerkezi, client: im.Client
+) -> None:
+    fake.options.drop_blacklisted = True
+    fake.account.add_blacklist(B)
+    fake.drop("send-sms", when="after")
+    pending = await unknown_send(client, [A, B, C])
+    (created,) = fake.account.orders
+    assert fake.account.orders[created].recipients == (A, C)
+    fake.requests.clear()
+    order = await client.sms.resolve(pending)
+    assert order == im.Order(id=created, recipients=3)  # as send would have returned it
+    assert calls(fake) == {"get-reports": 2, "get-report": 1, "get-blacklist": 1}
+
+
+async def test_a_dropped_number_that_is_not_blacklisted_is_not_explained(
+    fake: FakeIletiMerkezi, client: im.Client
+) -> None:
+    fake.options.drop_blacklisted = True
+    fake.account.add_blacklist(B)
+    fake.drop("send-sms", when="after")
+    pending = await unknown_send(client, [A, B, C])
+    await client.blacklist.remove(B)  # unblocked since: the server's drop is no longer provable
+    with pytest.raises(im.AmbiguousSendError) as caught:
+        await client.sms.resolve(pending)
+    assert caught.value.candidates == tuple(fake.account.orders)
