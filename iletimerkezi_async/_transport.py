@@ -170,8 +170,14 @@ class Transport:
         self.clock = clock
         self._closed = False
 
-    def with_options(self, *, timeout: aiohttp.ClientTimeout, retry: RetryPolicy) -> Transport:
-        """A view with its own timeout and retry policy on this one's session and limiter.
+    def with_options(
+        self,
+        *,
+        timeout: aiohttp.ClientTimeout,
+        retry: RetryPolicy,
+        limiter: RateLimiter | None,
+    ) -> Transport:
+        """A view with its own timeout, retry policy and limiter on this one's session.
 
         Closing the view closes only the view; closing this one ends both.
         """
@@ -182,7 +188,7 @@ class Transport:
             session=None,
             timeout=timeout,
             retry=retry,
-            limiter=self.limiter,
+            limiter=limiter,
             ssl=self._ssl,
             clock=self.clock,
             pool=self._pool,

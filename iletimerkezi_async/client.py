@@ -89,6 +89,12 @@ def _check_timeout(timeout: object) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=float(timeout))
 
 
+def _check_limiter(limiter: object) -> RateLimiter | None:
+    if limiter is not None and not isinstance(limiter, RateLimiter):
+        raise ConfigurationError("send_limiter must have an async acquire(cost) method")
+    return limiter
+
+
 def _check_retry(retry: object) -> RetryPolicy:
     if not isinstance(retry, RetryPolicy):
         raise ConfigurationError("retry must be a RetryPolicy")
@@ -153,8 +159,8 @@ class Client:
             # clock keeps the limiter on the loop's own timers.
             limiter_clock = None if type(clock) is SystemClock else clock
             send_limiter = SlidingWindowLimiter(clock=limiter_clock)
-        elif send_limiter is not None and not isinstance(send_limiter, RateLimiter):
-            raise ConfigurationError("send_limiter must have an async acquire(cost) method")
+        else:
+            send_limiter = _check_limiter(send_limiter)
         if default_sender is not None:
             from . import _validate
 
@@ -192,8 +198,13 @@ class Client:
         *,
         timeout: float | aiohttp.ClientTimeout | None = None,
         retry: RetryPolicy | None = None,
+        send_limiter: RateLimiter | _Default | None = _DEFAULT_LIMITER,
     ) -> Client:
         """A view of this client with its own ``timeout`` and ``retry`` (``None``: keep these).
+
+        ``send_limiter`` replaces the limiter of the view's sends (``None``:
+        none, for a caller that acquires the shared limiter itself before
+        sending, as a campaign does); left out, the view shares this one's.
 
         The view shares the session, the send limiter, the clock, the credentials
         and the settings, so it is cheap (make one per call site, as
@@ -204,6 +215,9 @@ class Client:
         transport = self._transport.with_options(
             timeout=self._transport.timeout if timeout is None else _check_timeout(timeout),
             retry=self._transport.retry if retry is None else _check_retry(retry),
+            limiter=self._transport.limiter
+            if isinstance(send_limiter, _Default)
+            else _check_limiter(send_limiter),
         )
         # A new instance of this class, put together from this one's parts rather
         # than through __init__ (which would resolve credentials and build a transport).

@@ -104,3 +104,26 @@ async def test_bad_options_are_refused_before_any_request(
     with pytest.raises(im.ConfigurationError):
         client.with_options(**options)  # type: ignore[arg-type]
     assert fake.requests == []
+
+
+class _Counting:
+    """A send limiter that records what it granted."""
+
+    def __init__(self) -> None:
+        self.granted: list[float] = []
+
+    async def acquire(self, cost: float = 1) -> None:
+        self.granted.append(cost)
+
+
+async def test_a_view_can_send_through_its_own_limiter_or_none(fake: FakeIletiMerkezi) -> None:
+    shared, own = _Counting(), _Counting()
+    async with fake.client(send_limiter=shared, default_sender="APITEST") as client:
+        await client.with_options(send_limiter=own).sms.send(["5051234567", "5321234567"], "A")
+        await client.with_options(send_limiter=None).sms.send("5051234567", "B")
+        await client.with_options(timeout=5).sms.send("5051234567", "C")  # left out: shared
+        assert client.with_options(send_limiter=None).send_limiter is None
+        with pytest.raises(im.ConfigurationError, match="send_limiter"):
+            client.with_options(send_limiter=object())  # type: ignore[arg-type]
+    assert own.granted == [2] and shared.granted == [1]
+    assert len(fake.account.orders) == 3
