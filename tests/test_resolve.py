@@ -351,3 +351,21 @@ async def test_a_dropped_number_that_is_not_blacklisted_is_not_explained(
     with pytest.raises(im.AmbiguousSendError) as caught:
         await client.sms.resolve(pending)
     assert caught.value.candidates == tuple(fake.account.orders)
+
+
+async def test_orders_known_elsewhere_can_be_excluded(
+    fake: FakeIletiMerkezi, client: im.Client
+) -> None:
+    async with fake.client(send_limiter=None, default_sender="APITEST") as other:
+        theirs = await other.sms.send(A, "Başka bir metin")
+    fake.drop("send-sms", when="after")
+    pending = await unknown_send(client, [A])
+    ours = next(i for i in fake.account.orders if i != theirs.id)
+    with pytest.raises(im.InvalidRequestError) as caught:
+        await client.sms.resolve(pending, exclude=theirs.id)  # a string, not a list of ids
+    assert caught.value.field == "exclude"
+    order = await client.sms.resolve(pending, exclude=[theirs.id])
+    assert order is not None and order.id == ours
+    # The exclusion held for that call only: without it, both orders match again.
+    with pytest.raises(im.AmbiguousSendError):
+        await client.sms.resolve(pending)

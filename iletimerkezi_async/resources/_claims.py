@@ -39,6 +39,14 @@ class Claims:
         """``resolve`` gave ``order_id`` to the pending send identified by ``owner``."""
         self._put(order_id, owner)
 
+    def with_sent(self, order_ids: list[str]) -> Claims:
+        """A copy that also counts ``order_ids`` as sent (for one resolve; this one unchanged).
+
+        What the copy's resolve hands out is recorded here too, so the
+        client still remembers it.
+        """
+        return _Overlay(self, order_ids)
+
     def taken(self, order_id: str, owner: str) -> bool:
         """Whether ``order_id`` belongs to something other than ``owner``."""
         held = self._owners.get(order_id)
@@ -55,3 +63,23 @@ class Claims:
 
     def __repr__(self) -> str:
         return f"<Claims of {len(self)} order ids>"
+
+
+class _Overlay(Claims):
+    """Claims plus ids that are taken for one call only; resolutions go to the base."""
+
+    __slots__ = ("_base", "_extra")
+
+    def __init__(self, base: Claims, extra: list[str]) -> None:
+        super().__init__(0)
+        self._base = base
+        self._extra = frozenset(extra)
+
+    def resolved(self, order_id: str, owner: str) -> None:
+        self._base.resolved(order_id, owner)
+
+    def sent(self, order_id: str) -> None:
+        self._base.sent(order_id)
+
+    def taken(self, order_id: str, owner: str) -> bool:
+        return order_id in self._extra or self._base.taken(order_id, owner)

@@ -24,10 +24,12 @@ on the client's clock until it is.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final, Literal
 
 from .. import _endpoints as api
+from .. import _validate
 from ..clock import ISTANBUL
 from ..errors import AmbiguousSendError, InvalidRequestError, OrderNotReadyError
 from ..models import Order, OrderSummary
@@ -77,6 +79,13 @@ def check(pending: object, settle: object, slack: object) -> tuple[PendingSend, 
     if not pending.recipients:
         raise InvalidRequestError("pending", "has no recipients")
     return pending, float(settle), float(slack)  # type: ignore[arg-type]
+
+
+def known(exclude: object) -> list[str]:
+    """``resolve(exclude=...)``: order ids, checked before any request."""
+    if isinstance(exclude, str | bytes) or not isinstance(exclude, Iterable):
+        raise InvalidRequestError("exclude", "must be an iterable of order ids")
+    return [_validate.order_id(i, "exclude") for i in exclude]
 
 
 def owner(pending: PendingSend) -> str:

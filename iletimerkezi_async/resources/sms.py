@@ -320,6 +320,7 @@ class SmsResource(Resource):
         *,
         settle: float = 120.0,
         slack: float = _resolve.SLACK,
+        exclude: Iterable[str] = (),
     ) -> Order | None:
         """The order an ambiguous send created, ``None`` once it is proven absent; never sends.
 
@@ -333,9 +334,15 @@ class SmsResource(Resource):
         clock): until then it looks again every 5 s, doubling to 30 s.
         :class:`AmbiguousSendError` (``candidates``) when it cannot tell;
         docs/exactly-once.md says when that happens and what it costs.
+        ``exclude`` adds order ids known to belong to other sends (a
+        campaign's ledger): for this call, they are never candidates.
         """
         checked, wait, widen = _resolve.check(pending, settle, slack)
-        return await _resolve.resolve(self._transport, self._settings.claims, checked, wait, widen)
+        claims = self._settings.claims
+        known = _resolve.known(exclude)
+        if known:
+            claims = claims.with_sent(known)
+        return await _resolve.resolve(self._transport, claims, checked, wait, widen)
 
     async def cancel(self, order_id: str) -> None:
         """Cancel a scheduled order before its time (afterwards: OrderNotFoundError, 455)."""
