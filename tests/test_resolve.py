@@ -369,3 +369,17 @@ async def test_orders_known_elsewhere_can_be_excluded(
     # The exclusion held for that call only: without it, both orders match again.
     with pytest.raises(im.AmbiguousSendError):
         await client.sms.resolve(pending)
+
+
+async def test_a_failing_read_is_retried_and_a_lasting_one_is_never_taken_for_absent(
+    fake: FakeIletiMerkezi, client: im.Client
+) -> None:
+    fake.drop("send-sms", when="after")
+    pending = await unknown_send(client, [A])
+    fake.fail("get-reports", status=503, times=1)
+    fake.drop("get-report", when="before")
+    order = await client.sms.resolve(pending)  # both retried in place by the transport
+    assert order is not None and order.id in fake.account.orders
+    fake.fail("get-reports", status=503, times=10)
+    with pytest.raises(im.ServiceUnavailableError):
+        await client.sms.resolve(pending, settle=0)

@@ -457,8 +457,10 @@ def test_the_table_covers_every_resource_method_and_retry_class() -> None:
     }
     # Covered elsewhere: send_bulk (cancellation here; its chunks are sms.send requests,
     # tests/test_send_bulk.py for failures), reports.wait (a loop of reports.get) and
-    # inbox.poll (cancellation here; tests/test_inbox_poll.py for transient failures).
-    covered_elsewhere = {"sms.send_bulk", "reports.wait", "inbox.poll"}
+    # inbox.poll (cancellation here; tests/test_inbox_poll.py for transient failures),
+    # sms.resolve (reads of get-reports/get-report/get-blacklist, as reports.list and
+    # reports.messages here; tests/test_resolve.py: a failure is never taken for "absent").
+    covered_elsewhere = {"sms.send_bulk", "reports.wait", "inbox.poll", "sms.resolve"}
     named = {
         "sms.send",
         "sms.send_many",
