@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
+import hmac
 import logging
 import platform
 import ssl as _ssl
@@ -193,6 +195,15 @@ class Transport:
             clock=self.clock,
             pool=self._pool,
         )
+
+    def digest_key(self, purpose: str) -> bytes:
+        """A key derived from the credentials (HMAC of ``purpose`` under the hash).
+
+        For digests that must not be reversible by whoever reads where they
+        are stored (a campaign ledger's phone-number digests) without the
+        account's credentials; the hash itself never leaves this object.
+        """
+        return hmac.new(self._hash.encode(), purpose.encode(), hashlib.sha256).digest()
 
     @property
     def closed(self) -> bool:

@@ -227,6 +227,17 @@ class Client:
         view._attach()  # noqa: SLF001
         return view
 
+    def digest_key(self, purpose: str) -> bytes:
+        """A 32-byte key derived from the credentials (HMAC-SHA256 of ``purpose`` under the hash).
+
+        Campaign ledgers key their phone-number digests with it, so what they
+        store cannot be reversed without the account's credentials; the key
+        cannot be turned back into the hash.
+        """
+        if not isinstance(purpose, str) or not purpose:
+            raise InvalidRequestError("purpose", "must be a non-empty string")
+        return self._transport.digest_key(purpose)
+
     @property
     def default_sender(self) -> str | None:
         """The sender of sends that name none."""

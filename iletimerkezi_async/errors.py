@@ -48,6 +48,8 @@ __all__ = [
     "BadRequestError",
     "BlacklistError",
     "BulkSendError",
+    "CampaignMismatchError",
+    "ChunkClaimLostError",
     "ClientClosedError",
     "CodeInfo",
     "ConfigurationError",
@@ -96,6 +98,25 @@ class InvalidRequestError(IletiMerkeziError, ValueError):
         self.field = field
         self.rule = rule
         super().__init__(f"{field}: {rule}")
+
+
+class CampaignMismatchError(InvalidRequestError):
+    """A campaign resumed with another source or other settings than its ledger holds.
+
+    ``field`` names what differs (``"source"`` with the chunk index in
+    ``rule``, ``"text"``, ``"sender"``…).  Nothing was sent: resuming with
+    other chunks could send someone twice or skip them, so start a new
+    campaign name for a new list.
+    """
+
+
+class ChunkClaimLostError(IletiMerkeziError):
+    """This worker no longer holds the lease on a campaign chunk, so it must not send it.
+
+    Another worker took the chunk over (the lease expired, e.g. after a
+    pause); it resolves the chunk before sending anything, so stopping here
+    loses nothing.
+    """
 
 
 class WebhookPayloadError(IletiMerkeziError, ValueError):
