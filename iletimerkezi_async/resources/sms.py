@@ -224,7 +224,8 @@ class SmsResource(Resource):
         never resent here: ``maybe_sent`` is set, ``pending`` describes it;
         resolve it with :meth:`resolve` and resume from
         ``err.resume_index(order_or_none)`` (docs/exactly-once.md).  Progress
-        lives in memory only: the caller keeps ``next_index`` to survive a crash.
+        lives in memory only: for a send that must survive a crash of the
+        process, use :class:`iletimerkezi_async.campaigns.Campaign`.
         Errors raised by ``numbers`` itself propagate unchanged; stopping the
         iteration early sends nothing more.
         """
