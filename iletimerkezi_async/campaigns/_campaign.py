@@ -16,11 +16,12 @@ import hmac
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
 from .. import _validate
+from ..clock import ISTANBUL
 from ..errors import (
     CampaignMismatchError,
     ChunkClaimLostError,
@@ -121,7 +122,9 @@ class Campaign:
         if text is not None:
             _validate.text(text)
         name = _validate.sender(sender, self.client.default_sender)
-        when = _validate.schedule(send_at, self.client.clock.now())
+        # Any minute, not only a future one: a resume after send_at sends at once,
+        # as the API does for a time already past (the first run checks nothing else).
+        when = _validate.schedule(send_at, _EPOCH) if send_at is not None else None
         iys_list = _validate.iys_list(iys)
         settings = {
             "sender": name,
@@ -150,6 +153,38 @@ class Campaign:
             recipients_sent=sum(r.recipients for r in done),
             orders=tuple(r.order_id for r in done if r.order_id is not None),
         )
+
+
+_EPOCH: Final = datetime(2000, 1, 1, tzinfo=ISTANBUL)
+_EMPTY: Final = object()
+
+
+async def _peek(
+    source: Iterable[object] | AsyncIterable[object],
+) -> tuple[object, Iterable[object] | AsyncIterable[object]]:
+    """The source's first item (``_EMPTY``: none), and a source that still yields it."""
+    if isinstance(source, AsyncIterator):
+        first = await anext(source, _EMPTY)
+        return first, _chain(first, source)
+    if isinstance(source, Iterator):
+        first = next(source, _EMPTY)
+        return first, _chain(first, source)
+    if isinstance(source, AsyncIterable):
+        return await anext(aiter(source), _EMPTY), source
+    return next(iter(source), _EMPTY), source
+
+
+async def _chain(
+    first: object, rest: Iterator[object] | AsyncIterator[object]
+) -> AsyncIterator[object]:
+    if first is not _EMPTY:
+        yield first
+    if isinstance(rest, AsyncIterator):
+        async for item in rest:
+            yield item
+    else:
+        for item in rest:
+            yield item
 
 
 class _Run:
@@ -182,6 +217,13 @@ class _Run:
         lapses.  A one-shot iterator gets one pass.
         """
         again = not isinstance(source, AsyncIterator | Iterator)
+        first, source = await _peek(source)
+        if first is not _EMPTY:
+            # Checked before the ledger stores anything, so a corrected run is not a mismatch.
+            if isinstance(first, tuple) and self.text is not None:
+                raise InvalidRequestError("text", "must be None for (number, text) pairs")
+            if not isinstance(first, tuple) and self.text is None:
+                raise InvalidRequestError("text", "is needed for a source of numbers")
         while True:
             self.passed_over = 0
             async for result in self._pass(source):
