@@ -256,6 +256,10 @@ class _Run:
                 raise InvalidRequestError("text", "must be None for (number, text) pairs")
             if not personal[0] and self.text is None:
                 raise InvalidRequestError("text", "is needed for a source of numbers")
+            if not chunk.numbers:
+                raise InvalidRequestError(
+                    "source", f"holds no valid phone number ({chunk.invalid} invalid)"
+                )
             result = await self._chunk(chunk)
             if result is not None:
                 yield result

@@ -142,9 +142,16 @@ class _Cutter:
         return done
 
     def last(self) -> Chunk | None:
+        """The chunk still held at the end; an empty one only if nothing valid came at all.
+
+        (The campaign refuses that empty chunk rather than lose its counts.)
+        """
         if self.full is not None:
             return self.full
-        return self.current if self.current.numbers else None
+        current = self.current
+        if current.numbers or (current.index == 0 and (current.invalid or current.duplicates)):
+            return current
+        return None
 
 
 async def chunks(
