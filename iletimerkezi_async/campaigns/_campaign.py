@@ -219,11 +219,7 @@ class _Run:
     async def _chunk(self, chunk: Chunk) -> ChunkResult | None:
         c = self.campaign
         digest = chunk.digest(self.signature)
-        record = await c.ledger.get(c.name, chunk.index)
-        if record is not None and record.digest != digest:
-            raise CampaignMismatchError(
-                "source", f"chunk {chunk.index} differs from the one the ledger recorded"
-            )
+        record = await self._record(chunk.index, digest)
         if record is not None and record.final:
             return self._result(record, "skipped")
         claim = await c.ledger.claim(c.name, chunk.index)
@@ -231,6 +227,11 @@ class _Run:
             self.passed_over += 1  # another worker holds it
             return None
         try:
+            # Read again: another worker may have finished the chunk (and let it
+            # go) between the read above and this claim.
+            record = await self._record(chunk.index, digest)
+            if record is not None and record.final:
+                return self._result(record, "skipped")
             return await self._work(chunk, record, digest, claim)
         except ChunkClaimLostError as exc:
             log.warning("%s", exc)
@@ -238,6 +239,15 @@ class _Run:
             return None
         finally:
             await claim.release()
+
+    async def _record(self, index: int, digest: str) -> ChunkRecord | None:
+        c = self.campaign
+        record = await c.ledger.get(c.name, index)
+        if record is not None and record.digest != digest:
+            raise CampaignMismatchError(
+                "source", f"chunk {index} differs from the one the ledger recorded"
+            )
+        return record
 
     async def _work(
         self, chunk: Chunk, record: ChunkRecord | None, digest: str, claim: Claim

@@ -1,0 +1,129 @@
+"""Campaign runs that meet on one RedisLedger, interleaved at the worst moments.
+
+Each worker is a ``Campaign.run`` of its own (its own client and ledger
+object) in this process; a ledger subclass stops one at a chosen call, as a
+SIGSTOP or SIGKILL would, or lets another worker run first.  A stopped
+worker's ledger clock is frozen, so its renewals stop and its lease runs out
+in Redis (a short TTL, polled, no speed asserted).  test_redis_campaign_workers.py
+does the same to real processes with real signals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any
+
+from redis.asyncio import Redis
+
+from iletimerkezi_async import Client
+from iletimerkezi_async.campaigns import Campaign, ChunkRecord, ChunkResult, Claim
+from iletimerkezi_async.contrib.redis import RedisLedger
+from iletimerkezi_async.testing import FakeIletiMerkezi
+
+from .test_redis_lease_deadline import FrozenClock
+
+TTL = 0.5
+TEXT = "Bahar indirimi"
+
+
+def numbers(count: int, start: int = 0) -> list[str]:
+    return [f"505{i:07d}" for i in range(start, start + count)]
+
+
+async def run(client: Client, ledger: RedisLedger, source: Iterable[str], size: int) -> list[Any]:
+    campaign = Campaign(client, "c", ledger=ledger, settle=0.5)
+    return [r async for r in campaign.run(source, TEXT, chunk_size=size)]
+
+
+def sent(fake: FakeIletiMerkezi) -> Counter[str]:
+    return Counter(n for o in fake.account.orders.values() for n in o.recipients)
+
+
+class Stops(RedisLedger):
+    """A worker that freezes for good (SIGSTOP) right after ``when(call, args)`` is true.
+
+    Its ledger clock stops, so it renews nothing: its lease runs out in Redis.
+    ``stopped`` is set once it hangs.
+    """
+
+    def __init__(self, redis: Redis, when: Callable[[str, tuple[Any, ...]], bool]) -> None:
+        self.frozen = FrozenClock()
+        super().__init__(redis, "k", lease_ttl=TTL, clock=self.frozen)
+        self.when = when
+        self.stopped = asyncio.Event()
+
+    async def _maybe_stop(self, call: str, *args: Any) -> None:
+        if self.when(call, args):
+            self.frozen.freeze()
+            self.stopped.set()
+            await asyncio.Event().wait()  # never set: cancelled at the end of the test
+
+    async def claim(self, campaign: str, index: int) -> Claim | None:
+        claim = await super().claim(campaign, index)
+        if claim is not None:
+            await self._maybe_stop("claim", index)
+        return claim
+
+    async def put(self, campaign: str, record: ChunkRecord, claim: Claim) -> None:
+        await super().put(campaign, record, claim)
+        await self._maybe_stop("put", record)
+
+
+class Before(RedisLedger):
+    """A worker that lets ``first()`` happen right before its first claim of chunk ``index``,
+    then waits (polling, bounded) until that claim is granted."""
+
+    def __init__(self, redis: Redis, index: int, first: Callable[[], Awaitable[None]]) -> None:
+        super().__init__(redis, "k", lease_ttl=TTL)
+        self.index = index
+        self.first: Callable[[], Awaitable[None]] | None = first
+
+    async def claim(self, campaign: str, index: int) -> Claim | None:
+        if index != self.index or self.first is None:
+            return await super().claim(campaign, index)
+        first, self.first = self.first, None
+        await first()
+        deadline = time.monotonic() + 30
+        while (claim := await super().claim(campaign, index)) is None:
+            assert time.monotonic() < deadline, "the chunk was never free again"
+            await asyncio.sleep(0.05)
+        return claim
+
+
+@contextlib.asynccontextmanager
+async def worker(
+    fake: FakeIletiMerkezi, ledger: RedisLedger
+) -> AsyncIterator[tuple[Client, RedisLedger]]:
+    async with fake.client(default_sender="APITEST", send_limiter=None) as client:
+        try:
+            yield client, ledger
+        finally:
+            await ledger.close()
+
+
+async def stop_and_wait(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def test_a_chunk_done_by_another_between_read_and_claim_is_not_sent_again(
+    redis: Redis,
+) -> None:
+    """The record read before the claim is stale once the claim is granted."""
+    source = numbers(5)
+    async with FakeIletiMerkezi(rate_limit=None) as fake:
+        async with worker(fake, RedisLedger(redis, "k", lease_ttl=TTL)) as (one, one_ledger):
+
+            async def first_finishes() -> None:
+                assert [r.state for r in await run(one, one_ledger, source, 10)] == ["sent"]
+
+            async with worker(fake, Before(redis, 0, first_finishes)) as (two, two_ledger):
+                results: list[ChunkResult] = await run(two, two_ledger, source, 10)
+        counts = sent(fake)
+    assert [r.state for r in results] == ["skipped"]
+    assert len(fake.account.orders) == 1 and max(counts.values()) == 1
