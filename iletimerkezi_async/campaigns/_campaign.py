@@ -222,6 +222,10 @@ class _Run:
         record = await self._record(chunk.index, digest)
         if record is not None and record.final:
             return self._result(record, "skipped")
+        # Before the claim, also for a chunk passed over: the next read batch's
+        # look-up must find these numbers taken, even when the worker holding
+        # the chunk stops (or dies) before recording them itself.
+        await c.ledger.assign(c.name, chunk.index, chunk.digests)
         claim = await c.ledger.claim(c.name, chunk.index)
         if claim is None:
             self.passed_over += 1  # another worker holds it
@@ -253,7 +257,6 @@ class _Run:
         self, chunk: Chunk, record: ChunkRecord | None, digest: str, claim: Claim
     ) -> ChunkResult:
         c = self.campaign
-        await c.ledger.assign(c.name, chunk.index, chunk.digests)
         if record is None:
             record = ChunkRecord(
                 index=chunk.index,

@@ -114,7 +114,8 @@ class _Cutter:
         self.recent: dict[bytes, int] = {}  # completed, but maybe not yet in the ledger
 
     def next_batch(self) -> None:
-        """A new batch was looked up: the ledger now has every chunk yielded so far.
+        """A new batch was looked up: the ledger has every chunk yielded so far
+        (the run assigns a chunk's numbers as soon as it gets it, claimed or not).
 
         Not the full chunk held back: it is yielded (and assigned) only once
         the next number comes, after that lookup, so its digests stay here.

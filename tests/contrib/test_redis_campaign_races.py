@@ -17,10 +17,11 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
 from iletimerkezi_async import Client
-from iletimerkezi_async.campaigns import Campaign, ChunkRecord, ChunkResult, Claim
+from iletimerkezi_async.campaigns import Campaign, ChunkRecord, ChunkResult, Claim, _chunks
 from iletimerkezi_async.contrib.redis import RedisLedger
 from iletimerkezi_async.testing import FakeIletiMerkezi
 
@@ -127,3 +128,27 @@ async def test_a_chunk_done_by_another_between_read_and_claim_is_not_sent_again(
         counts = sent(fake)
     assert [r.state for r in results] == ["skipped"]
     assert len(fake.account.orders) == 1 and max(counts.values()) == 1
+
+
+async def test_a_worker_stopped_right_after_its_claim_leaves_no_number_to_two_chunks(
+    redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunk 0 is claimed but its numbers are never recorded by its (stopped) holder; a
+    repeat of one of them after the next read batch must still be a duplicate."""
+    monkeypatch.setattr(_chunks, "READ_BATCH", 7)
+    source = [*numbers(9), numbers(1)[0], *numbers(3, start=9)]  # batch 2 repeats chunk 0's
+    async with FakeIletiMerkezi(rate_limit=None) as fake:
+        stops = Stops(redis, lambda call, args: call == "claim" and args == (0,))
+        async with worker(fake, stops) as (one, one_ledger):
+            stuck = asyncio.create_task(run(one, one_ledger, source, 3))
+            try:
+                await asyncio.wait_for(stops.stopped.wait(), 30)
+                async with worker(fake, RedisLedger(redis, "k", lease_ttl=TTL)) as (two, ledger):
+                    results = await asyncio.wait_for(run(two, ledger, source, 3), 60)
+            finally:
+                await stop_and_wait(stuck)
+        counts = sent(fake)
+    assert set(counts) == {f"+90{n}" for n in numbers(12)}
+    assert max(counts.values()) == 1, {n: c for n, c in counts.items() if c > 1}
+    states = Counter(r.state for r in results)
+    assert states["sent"] == 4 and set(states) <= {"sent", "skipped"}  # skipped: a 2nd pass
