@@ -342,9 +342,11 @@ class _Run:
         return await self._resolve_pending(pending)
 
     async def _resolve_pending(self, pending: PendingSend) -> Order | None:
-        return await self.campaign.client.sms.resolve(
-            pending, settle=self.campaign.settle, exclude=sorted(self.known)
-        )
+        c = self.campaign
+        # Other workers' orders since this pass began are the ledger's too: without
+        # them, a few minutes of their sends outnumber what resolve can check.
+        self.known |= {r.order_id for r in await c.ledger.records(c.name) if r.order_id}
+        return await c.client.sms.resolve(pending, settle=c.settle, exclude=sorted(self.known))
 
     async def _done(
         self, record: ChunkRecord, state: DoneState, order: Order, claim: Claim

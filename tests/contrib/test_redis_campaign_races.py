@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from iletimerkezi_async import Client
 from iletimerkezi_async.campaigns import Campaign, ChunkRecord, ChunkResult, Claim, _chunks
 from iletimerkezi_async.contrib.redis import RedisLedger
+from iletimerkezi_async.resources._resolve import MAX_CANDIDATES
 from iletimerkezi_async.testing import FakeIletiMerkezi
 
 from .test_redis_lease_deadline import FrozenClock
@@ -152,3 +153,34 @@ async def test_a_worker_stopped_right_after_its_claim_leaves_no_number_to_two_ch
     assert max(counts.values()) == 1, {n: c for n, c in counts.items() if c > 1}
     states = Counter(r.state for r in results)
     assert states["sent"] == 4 and set(states) <= {"sent", "skipped"}  # skipped: a 2nd pass
+
+
+async def test_a_taken_over_chunk_is_resolved_among_many_orders_of_other_workers(
+    redis: Redis,
+) -> None:
+    """More orders than resolve reads (MAX_CANDIDATES) were sent by another worker after
+    this run read the ledger; resolving the chunk a stopped worker left "sending" must
+    not count them as candidates: the ledger knows whose they are."""
+    many = MAX_CANDIDATES + 2
+    source = numbers(many)
+    async with FakeIletiMerkezi(rate_limit=None) as fake:
+        stops = Stops(redis, lambda call, args: call == "put" and args[0].index == 0)
+        async with worker(fake, stops) as (one, one_ledger):
+            stuck = asyncio.create_task(run(one, one_ledger, source, 1))
+            try:
+                await asyncio.wait_for(stops.stopped.wait(), 30)
+
+                async def others_send() -> None:
+                    async with worker(fake, RedisLedger(redis, "k", lease_ttl=TTL)) as third:
+                        # One pass (an iterator): it passes over chunk 0, held by the first.
+                        done = await run(*third, iter(source), 1)
+                    assert len(done) == many - 1
+
+                async with worker(fake, Before(redis, 0, others_send)) as (two, two_ledger):
+                    results = await asyncio.wait_for(run(two, two_ledger, source, 1), 60)
+            finally:
+                await stop_and_wait(stuck)
+        counts = sent(fake)
+    assert results[0].state == "resent"  # proven absent (the first stopped before its POST)
+    assert [r.state for r in results[1:]] == ["skipped"] * (many - 1)
+    assert set(counts) == {f"+90{n}" for n in source} and max(counts.values()) == 1
