@@ -267,18 +267,23 @@ class _Run:
     async def _chunk(self, chunk: Chunk) -> ChunkResult | None:
         c = self.campaign
         digest = chunk.digest(self.signature)
-        record = await c.ledger.get(c.name, chunk.index)
-        if record is not None and record.digest != digest:
-            raise CampaignMismatchError(
-                "source", f"chunk {chunk.index} differs from the one the ledger recorded"
-            )
+        record = await self._record(chunk.index, digest)
         if record is not None and record.final:
             return self._result(record, "skipped")
+        # Before the claim, also for a chunk passed over: the next read batch's
+        # look-up must find these numbers taken, even when the worker holding
+        # the chunk stops (or dies) before recording them itself.
+        await c.ledger.assign(c.name, chunk.index, chunk.digests)
         claim = await c.ledger.claim(c.name, chunk.index)
         if claim is None:
             self.passed_over += 1  # another worker holds it
             return None
         try:
+            # Read again: another worker may have finished the chunk (and let it
+            # go) between the read above and this claim.
+            record = await self._record(chunk.index, digest)
+            if record is not None and record.final:
+                return self._result(record, "skipped")
             return await self._work(chunk, record, digest, claim)
         except ChunkClaimLostError as exc:
             log.warning("%s", exc)
@@ -287,11 +292,19 @@ class _Run:
         finally:
             await claim.release()
 
+    async def _record(self, index: int, digest: str) -> ChunkRecord | None:
+        c = self.campaign
+        record = await c.ledger.get(c.name, index)
+        if record is not None and record.digest != digest:
+            raise CampaignMismatchError(
+                "source", f"chunk {index} differs from the one the ledger recorded"
+            )
+        return record
+
     async def _work(
         self, chunk: Chunk, record: ChunkRecord | None, digest: str, claim: Claim
     ) -> ChunkResult:
         c = self.campaign
-        await c.ledger.assign(c.name, chunk.index, chunk.digests)
         if record is None:
             record = ChunkRecord(
                 index=chunk.index,
@@ -377,9 +390,11 @@ class _Run:
         return await self._resolve_pending(pending)
 
     async def _resolve_pending(self, pending: PendingSend) -> Order | None:
-        return await self.campaign.client.sms.resolve(
-            pending, settle=self.campaign.settle, exclude=sorted(self.known)
-        )
+        c = self.campaign
+        # Other workers' orders since this pass began are the ledger's too: without
+        # them, a few minutes of their sends outnumber what resolve can check.
+        self.known |= {r.order_id for r in await c.ledger.records(c.name) if r.order_id}
+        return await c.client.sms.resolve(pending, settle=c.settle, exclude=sorted(self.known))
 
     async def _done(
         self, record: ChunkRecord, state: DoneState, order: Order, claim: Claim

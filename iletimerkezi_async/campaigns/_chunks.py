@@ -111,7 +111,17 @@ class _Cutter:
         self.members: set[bytes] = set()
         self.full: Chunk | None = None
         self.held: set[bytes] = set()
-        self.recent: dict[bytes, int] = {}  # assigned while the batch being read came in
+        self.recent: dict[bytes, int] = {}  # completed, but maybe not yet in the ledger
+
+    def next_batch(self) -> None:
+        """A new batch was looked up: the ledger has every chunk yielded so far
+        (the run assigns a chunk's numbers as soon as it gets it, claimed or not).
+
+        Not the full chunk held back: it is yielded (and assigned) only once
+        the next number comes, after that lookup, so its digests stay here.
+        """
+        full = self.full
+        self.recent = dict.fromkeys(full.digests, full.index) if full is not None else {}
 
     def add(self, entry: _Entry, owner: int | None) -> Chunk | None:
         """Take one entry; return a chunk that is now complete, if any."""
@@ -174,7 +184,7 @@ async def chunks(
             entries.append(_parse(number, text, key))
         valid = [e[2] for e in entries if e is not None]
         owner_of = dict(zip(valid, await ledger.owners(campaign, valid), strict=True))
-        cutter.recent = {}
+        cutter.next_batch()
         for entry in entries:
             done = cutter.add(entry, owner_of[entry[2]] if entry is not None else None)
             if done is not None:

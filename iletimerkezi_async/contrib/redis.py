@@ -36,9 +36,10 @@ from redis.exceptions import (
 
 from ..clock import SYSTEM_CLOCK, Clock
 from ..cursors import LeaseLostError
+from ._redis_ledger import RedisLedger
 from ._redis_scripts import FENCED_SET, REFUND, RELEASE, RENEW, RESERVE, TAKE
 
-__all__ = ["RedisCursor", "RedisTokenBucket", "account_key"]
+__all__ = ["RedisCursor", "RedisLedger", "RedisTokenBucket", "account_key"]
 
 T = TypeVar("T")
 
