@@ -95,7 +95,7 @@ class Ledger(abc.ABC):
 
     @abc.abstractmethod
     async def put(self, campaign: str, record: ChunkRecord, claim: Claim) -> None:
-        """Write ``record`` durably; a claim that is no longer held raises ``LeaseLostError``."""
+        """Write ``record`` durably; a claim no longer held raises ``ChunkClaimLostError``."""
 
     @abc.abstractmethod
     async def records(self, campaign: str) -> list[ChunkRecord]:
