@@ -1,0 +1,546 @@
+"""``Campaign`` over loopback against the fake: every valid recipient in exactly one order.
+
+The client runs on a ``VirtualClock`` that starts at the fake's time and moves
+the fake with it, so the settle time of a chunk proven absent passes without
+sleeping.  Each test checks what the fake received (orders, their recipients,
+the send-sms requests), not only what the campaign says about itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import iletimerkezi_async as im
+from iletimerkezi_async.campaigns import (
+    Campaign,
+    CampaignMismatchError,
+    CampaignStatus,
+    ChunkResult,
+    SqliteLedger,
+)
+from iletimerkezi_async.testing import FakeIletiMerkezi, VirtualClock
+
+TEXT = "Bahar indirimi başladı: %20 indirim"
+NUMBERS = [f"+90505{i:07d}" for i in range(1, 11)]  # 10 recipients, chunks of 3: 4 chunks
+SETTLE = 30.0
+
+Ledgers = Callable[[], Awaitable[SqliteLedger]]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeIletiMerkezi]:
+    async with FakeIletiMerkezi(rate_limit=None, senders=("ACME",), sms_credits=10**6) as f:
+        yield f
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "campaign.db"
+
+
+@pytest.fixture
+async def ledgers(db: Path) -> AsyncIterator[Ledgers]:
+    """A new ``SqliteLedger`` on ``db`` per call, the previous one closed: a process resuming."""
+    made: list[SqliteLedger] = []
+
+    async def make() -> SqliteLedger:
+        if made:
+            await made[-1].close()
+        made.append(SqliteLedger(db))
+        return made[-1]
+
+    yield make
+    for ledger in made:
+        await ledger.close()
+
+
+@contextlib.asynccontextmanager
+async def client_on(fake: FakeIletiMerkezi, **kw: Any) -> AsyncIterator[im.Client]:
+    """A fresh client (no claims: another process) on a virtual clock at the fake's now."""
+    clock = VirtualClock(start=fake.clock.now(), on_advance=fake.advance)
+    kw.setdefault("default_sender", "APITEST")
+    async with fake.client(send_limiter=None, clock=clock, **kw) as client:
+        yield client
+
+
+async def run_all(
+    campaign: Campaign, source: Iterable[object], text: str | None = TEXT, **kw: Any
+) -> list[ChunkResult]:
+    kw.setdefault("chunk_size", 3)
+    return [result async for result in campaign.run(source, text, **kw)]
+
+
+def sends(fake: FakeIletiMerkezi) -> list[Any]:
+    return fake.sent_requests("send-sms")
+
+
+def received(fake: FakeIletiMerkezi) -> Counter[str]:
+    """How many orders at the fake each number is in."""
+    return Counter(n for order in fake.account.orders.values() for n in order.recipients)
+
+
+def assert_agrees(
+    status: CampaignStatus, fake: FakeIletiMerkezi, results: list[ChunkResult]
+) -> None:
+    """The ledger's orders are exactly the fake's, and so are the run's results."""
+    assert sorted(status.orders) == sorted(fake.account.orders)
+    assert sorted(r.order.id for r in results) == sorted(fake.account.orders)
+    assert status.recipients_sent == sum(o.total for o in fake.account.orders.values())
+    assert status.unknown == 0
+    for result in results:
+        assert fake.account.orders[result.order.id].total == result.recipients
+
+
+# --------------------------------------------------------------------- states
+
+
+async def test_each_chunk_is_sent_once_and_a_second_run_skips_them_all(
+    fake: FakeIletiMerkezi, ledgers: Ledgers
+) -> None:
+    async with client_on(fake) as client:
+        first = await run_all(Campaign(client, "spring", ledger=await ledgers()), NUMBERS)
+    assert [(r.index, r.state, r.recipients) for r in first] == [
+        (0, "sent", 3),
+        (1, "sent", 3),
+        (2, "sent", 3),
+        (3, "sent", 1),
+    ]
+    assert received(fake) == Counter(NUMBERS)
+    # Chunk by chunk, in the source's order.
+    for result, start in zip(first, range(0, 10, 3), strict=True):
+        assert fake.account.orders[result.order.id].recipients == tuple(NUMBERS[start : start + 3])
+    assert len(sends(fake)) == 4
+
+    fake.requests.clear()
+    async with client_on(fake) as client:  # another process: a fresh client and ledger
+        campaign = Campaign(client, "spring", ledger=await ledgers())
+        second = await run_all(campaign, NUMBERS)
+        status = await campaign.status()
+    assert [r.state for r in second] == ["skipped"] * 4
+    assert [r.order.id for r in second] == [r.order.id for r in first]
+    assert [r.recipients for r in second] == [3, 3, 3, 1]
+    assert sends(fake) == []
+    assert fake.requests == []  # a finished campaign reads only its ledger
+    assert status == CampaignStatus(
+        chunks=4,
+        sent=4,
+        unknown=0,
+        invalid=0,
+        duplicates=0,
+        recipients_sent=10,
+        orders=tuple(r.order.id for r in first),
+    )
+
+
+async def test_a_chunk_dropped_after_processing_is_resolved_never_resent(
+    fake: FakeIletiMerkezi, ledgers: Ledgers
+) -> None:
+    async with client_on(fake) as client:
+        campaign = Campaign(client, "spring", ledger=await ledgers(), settle=SETTLE)
+        results = []
+        async for result in campaign.run(NUMBERS, TEXT, chunk_size=3):
+            results.append(result)
+            if result.index == 0:
+                fake.drop("send-sms", when="after")  # chunk 1: the order exists, no answer
+        status = await campaign.status()
+    assert [r.state for r in results] == ["sent", "resolved", "sent", "sent"]
+    dropped = [r for r in sends(fake) if r.fault == "drop:after"]
+    assert len(dropped) == 1 and dropped[0].processed
+    assert len(sends(fake)) == 4  # no resend
+    # The resolved order is the one the dropped request created, with chunk 1's numbers.
+    assert fake.account.orders[results[1].order.id].recipients == tuple(NUMBERS[3:6])
+    assert received(fake) == Counter(NUMBERS)
+    assert_agrees(status, fake, results)
+
+
+async def test_a_chunk_dropped_before_processing_is_resent_after_the_settle_time(
+    fake: FakeIletiMerkezi, ledgers: Ledgers
+) -> None:
+    clock = VirtualClock(start=fake.clock.now(), on_advance=fake.advance)
+    async with fake.client(default_sender="APITEST", send_limiter=None, clock=clock) as client:
+        campaign = Campaign(client, "spring", ledger=await ledgers(), settle=SETTLE)
+        results = []
+        async for result in campaign.run(NUMBERS, TEXT, chunk_size=3):
+            results.append(result)
+            if result.index == 1:
+                fake.drop("send-sms", when="before")  # chunk 2: no order
+        status = await campaign.status()
+    assert [r.state for r in results] == ["sent", "sent", "resent", "sent"]
+    # Proven absent only once the settle time had passed on the client's clock.
+    assert sum(clock.sleeps) >= SETTLE
+    chunk2 = [
+        r
+        for r in sends(fake)
+        if r.body["request"]["order"]["message"]["receipents"]["number"] == NUMBERS[6:9]
+    ]
+    assert [(r.fault, r.processed) for r in chunk2] == [("drop:before", False), (None, True)]
+    assert len(fake.account.orders) == 4
+    assert received(fake) == Counter(NUMBERS)
+    assert_agrees(status, fake, results)
+
+
+def personal(numbers: list[str]) -> list[tuple[str, str]]:
+    """(number, text) pairs: three texts, so each chunk of 3 is a multi-text order."""
+    return [(n, f"Merhaba {i % 3}: kodunuz {i % 3:04d}") for i, n in enumerate(numbers)]
+
+
+@pytest.mark.parametrize("kind", ["numbers", "pairs"])
+async def test_a_run_cancelled_while_its_send_stalls_is_resolved_by_the_next(
+    fake: FakeIletiMerkezi, ledgers: Ledgers, kind: str
+) -> None:
+    """A crash in all but name: the order exists, the ledger says ``sending``."""
+    source: list[Any] = NUMBERS if kind == "numbers" else personal(NUMBERS)
+    text = TEXT if kind == "numbers" else None
+    seen: list[ChunkResult] = []
+    async with client_on(fake, default_sender="ACME") as client:
+        campaign = Campaign(client, "spring", ledger=await ledgers(), settle=SETTLE)
+
+        async def consume() -> None:
+            async for result in campaign.run(source, text, chunk_size=3):
+                seen.append(result)
+                if result.index == 0:
+                    fake.stall("send-sms", 5, when="after")  # chunk 1: processed, then 5 s
+
+        task = asyncio.create_task(consume())
+        for _ in range(1000):
+            if any(r.fault == "stall:after" and r.processed for r in sends(fake)):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            pytest.fail("chunk 1's send never reached the fake")
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        before = await campaign.status()
+    assert [r.state for r in seen] == ["sent"]
+    assert before.chunks == 2 and before.sent == 1 and before.unknown == 1
+    assert len(fake.account.orders) == 2  # chunk 1's order exists
+
+    async with client_on(fake, default_sender="ACME") as client:
+        campaign = Campaign(client, "spring", ledger=await ledgers(), settle=SETTLE)
+        results = await run_all(campaign, source, text)
+        status = await campaign.status()
+    assert [r.state for r in results] == ["skipped", "resolved", "sent", "sent"]
+    assert len(sends(fake)) == 4  # chunk 1 was never sent again
+    assert received(fake) == Counter(NUMBERS)
+    assert_agrees(status, fake, results)
+    if kind == "pairs":
+        expected = dict(personal(NUMBERS))
+        for order in fake.account.orders.values():
+            assert {m.number: m.text for m in order.messages} == {
+                n: expected[n] for n in order.recipients
+            }
+
+
+# --------------------------------------------------------------------- the source
+
+
+async def test_duplicates_and_invalid_numbers_are_counted_and_never_sent(
+    fake: FakeIletiMerkezi, ledgers: Ledgers
+) -> None:
+    a, b, c, d, e = NUMBERS[:5]
+    source: list[object] = [
+        a,
+        "05050000001",  # a again, another spelling
+        "abc",
+        b,
+        "0505 000 00 02",  # b again
+        "+902121234567",  # a landline
+        c,
+        None,
+        5050000004,  # d, as an int
+        "5051234",  # too short
+        a,  # a, a third time
+        e,
+        True,
+        "505-000-00-03",  # c again
+        12.5,
+    ]
+    async with client_on(fake) as client:
+        campaign = Campaign(client, "spring", ledger=await ledgers())
+        results = await run_all(campaign, source, chunk_size=2)
+        status = await campaign.status()
+        again = await run_all(
+            Campaign(client, "spring", ledger=await ledgers()), source, chunk_size=2
+        )
+    assert received(fake) == Counter([a, b, c, d, e])
+    assert [fake.account.orders[r.order.id].recipients for r in results] == [(a, b), (c, d), (e,)]
+    # Only normalised, valid numbers went out.
+    numbers = [
+        n
+        for r in sends(fake)
+        for n in r.body["request"]["order"]["message"]["receipents"]["number"]
+    ]
+    assert sorted(numbers) == sorted([a, b, c, d, e])
+    assert status.invalid == 6
+    assert status.duplicates == 4
+    assert status.recipients_sent == 5
+    assert status.chunks == status.sent == 3
+    assert_agrees(status, fake, results)
+    assert [r.state for r in again] == ["skipped"] * 3
+    assert len(sends(fake)) == 3
+
+
+async def test_pairs_make_multi_text_orders_with_each_numbers_own_text(
+    fake: FakeIletiMerkezi, ledgers: Ledgers
+) -> None:
+    pairs = personal(NUMBERS)
+    pairs.insert(4, (NUMBERS[0], "ikinci metin"))  # a duplicate number: the first text wins
+    async with client_on(fake, default_sender="ACME") as client:
+        campaign = Campaign(client, "spring", ledger=await ledgers())
+        results = await run_all(campaign, pairs, None)
+        status = await campaign.status()
+    expected = dict(personal(NUMBERS))
+    assert [r.state for r in results] == ["sent"] * 4
+    for result in results:
+        order = fake.account.orders[result.order.id]
+        assert order.sender == "ACME"
+        assert {m.number: m.text for m in order.messages} == {
+            n: expected[n] for n in order.recipients
+        }
+    first = fake.account.orders[results[0].order.id]
+    assert sorted(first.texts) == sorted({expected[n] for n in NUMBERS[:3]})
+    assert received(fake) == Counter(NUMBERS)
+    assert status.duplicates == 1
+    assert_agrees(status, fake, results)
+
+
+# --------------------------------------------------------------------- mismatches
+
+
+async def test_a_number_swapped_in_a_begun_chunk_is_a_mismatch_and_nothing_is_sent(
+    fake: FakeIletiMerkezi, ledgers: Ledgers
+) -> None:
+    async with client_on(fake) as client:
+        async for result in Campaign(client, "spring", ledger=await ledgers()).run(
+            NUMBERS, TEXT, chunk_size=3
+        ):
+            assert result.index == 0
+            break  # chunk 0 done, the rest never begun
+        fake.requests.clear()
+        changed = [*NUMBERS]
+        changed[1] = "+905329999999"
+        with pytest.raises(CampaignMismatchError) as caught:
+            await run_all(Campaign(client, "spring", ledger=await ledgers()), changed)
+        # The same source still resumes.
+        results = await run_all(Campaign(client, "spring", ledger=await ledgers()), NUMBERS)
+    assert caught.value.field == "source"
+    assert "chunk 0" in caught.value.rule
+    assert [r.state for r in results] == ["skipped", "sent", "sent", "sent"]
+    assert received(fake) == Counter(NUMBERS)
+
+
+async def test_a_swap_in_a_chunk_left_sending_is_a_mismatch(
+    fake: FakeIletiMerkezi, ledgers: Ledgers
+) -> None:
+    async with client_on(fake) as client:
+        campaign = Campaign(client, "spring", ledger=await ledgers(), settle=SETTLE)
+        fake.fail("send-sms", 400)  # chunk 0 refused: its record stays "sending"
+        with pytest.raises(im.IletiMerkeziError):
+            await run_all(campaign, NUMBERS)
+        assert (await campaign.status()).unknown == 1
+        fake.requests.clear()
+        changed = [*NUMBERS]
+        changed[2] = "+905329999999"
+        with pytest.raises(CampaignMismatchError) as caught:
+            await run_all(campaign, changed)
+    assert caught.value.field == "source"
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("field", "change"),
+    [
+        ("text", {"text": "Başka bir metin"}),
+        ("sender", {"sender": "ACME"}),
+        ("chunk_size", {"chunk_size": 4}),
+    ],
+)
+async def test_changed_settings_are_a_mismatch_before_any_request(
+    fake: FakeIletiMerkezi, ledgers: Ledgers, field: str, change: dict[str, Any]
+) -> None:
+    async with client_on(fake) as client:
+        async for _ in Campaign(client, "spring", ledger=await ledgers()).run(
+            NUMBERS, TEXT, chunk_size=3
+        ):
+            break
+        fake.requests.clear()
+        kw: dict[str, Any] = {"text": TEXT, "chunk_size": 3, **change}
+        text = kw.pop("text")
+        with pytest.raises(CampaignMismatchError) as caught:
+            await run_all(Campaign(client, "spring", ledger=await ledgers()), NUMBERS, text, **kw)
+        # Another campaign name on the same ledger is another campaign (another text too,
+        # or the server's duplicate guard would refuse chunk 0: 451).
+        other = await run_all(
+            Campaign(client, "autumn", ledger=await ledgers()), NUMBERS, f"{text} (2)", **kw
+        )
+    assert caught.value.field == field
+    assert [r.state for r in other] == ["sent"] * len(other)
+    assert len(sends(fake)) == len(other)
+
+
+# --------------------------------------------------------------------- bad arguments
+
+BAD_RUNS: list[tuple[str, Any, dict[str, Any]]] = [
+    ("chunk_size", NUMBERS, {"chunk_size": 0}),
+    ("chunk_size", NUMBERS, {"chunk_size": 50_001}),
+    ("chunk_size", NUMBERS, {"chunk_size": True}),
+    ("chunk_size", NUMBERS, {"chunk_size": "3"}),
+    ("source", "+905050000001", {}),
+    ("source", 5050000001, {}),
+    ("text", NUMBERS, {"text": ""}),
+    ("text", NUMBERS, {"text": 7}),
+    ("sender", NUMBERS, {"sender": "A" * 12}),
+    ("send_at", NUMBERS, {"send_at": "tomorrow"}),
+    ("send_at", NUMBERS, {"send_at_naive": True}),
+    ("send_at", NUMBERS, {"send_at_past": True}),
+    ("iys", NUMBERS, {"iys": "XYZ"}),
+    ("text", personal(NUMBERS), {}),  # pairs, and a text as well
+    ("text", NUMBERS, {"text": None}),  # numbers without a text
+    ("source[3]", [*NUMBERS[:3], (NUMBERS[3], "x")], {"text": None}),  # mixed
+    ("source[1]", [(NUMBERS[0], "x"), (NUMBERS[1], 5)], {"text": None}),
+    ("source[1].text", [(NUMBERS[0], "x"), (NUMBERS[1], " ")], {"text": None}),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "source", "kw"), BAD_RUNS, ids=[f"{f}-{i}" for i, (f, _, _) in enumerate(BAD_RUNS)]
+)
+async def test_bad_run_arguments_are_refused_before_any_request(
+    fake: FakeIletiMerkezi,
+    ledgers: Ledgers,
+    field: str,
+    source: Any,
+    kw: dict[str, Any],
+) -> None:
+    async with client_on(fake) as client:
+        kw = {"text": TEXT, **kw}
+        if kw.pop("send_at_naive", False):
+            kw["send_at"] = client.clock.now().replace(tzinfo=None) + timedelta(hours=1)
+        if kw.pop("send_at_past", False):
+            kw["send_at"] = client.clock.now() - timedelta(minutes=5)
+        text = kw.pop("text")
+        ledger = await ledgers()
+        with pytest.raises(im.InvalidRequestError) as caught:
+            await run_all(Campaign(client, "spring", ledger=ledger), source, text, **kw)
+        status = await Campaign(client, "spring", ledger=ledger).status()
+    assert caught.value.field == field
+    assert not isinstance(caught.value, CampaignMismatchError)
+    assert fake.requests == []
+    assert status.chunks == 0  # nothing begun
+
+
+@pytest.mark.parametrize(
+    ("field", "kw"),
+    [
+        ("name", {"name": ""}),
+        ("name", {"name": "   "}),
+        ("name", {"name": "x" * 201}),
+        ("name", {"name": 7}),
+        ("ledger", {"ledger": "campaign.db"}),
+        ("settle", {"settle": -1}),
+        ("settle", {"settle": True}),
+        ("settle", {"settle": float("nan")}),
+        ("settle", {"settle": "30"}),
+    ],
+)
+async def test_bad_campaign_arguments_are_refused(
+    fake: FakeIletiMerkezi, ledgers: Ledgers, field: str, kw: dict[str, Any]
+) -> None:
+    async with client_on(fake) as client:
+        args: dict[str, Any] = {"name": "spring", "ledger": await ledgers(), **kw}
+        with pytest.raises(im.InvalidRequestError) as caught:
+            Campaign(client, args.pop("name"), **args)
+    assert caught.value.field == field
+    assert fake.requests == []
+
+
+# --------------------------------------------------------------------- the ledger
+
+
+async def test_a_second_ledger_on_the_same_file_is_refused_while_the_first_is_open(
+    fake: FakeIletiMerkezi, db: Path
+) -> None:
+    first, second = SqliteLedger(db), SqliteLedger(db)
+    try:
+        async with client_on(fake) as client:
+            await run_all(Campaign(client, "spring", ledger=first), NUMBERS[:3])
+            fake.requests.clear()
+            with pytest.raises(im.ConfigurationError, match="another process"):
+                await run_all(Campaign(client, "spring", ledger=second), NUMBERS[:3])
+            with pytest.raises(im.ConfigurationError):
+                await second.records("spring")
+            assert fake.requests == []
+            await first.close()
+            # Once the first lets go, the second opens and sees the campaign.
+            again = await run_all(Campaign(client, "spring", ledger=second), NUMBERS[:3])
+    finally:
+        await first.close()
+        await second.close()
+    assert [r.state for r in again] == ["skipped"]
+
+
+def _files(db: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name)}
+
+
+async def test_the_ledger_file_holds_no_phone_number_and_no_text(
+    fake: FakeIletiMerkezi, db: Path
+) -> None:
+    numbers = [f"+9053{i:08d}" for i in range(7, 7_000_000, 350_003)]  # 20 numbers
+    pairs = [(n, f"Sayın müşterimiz {n[-4:]} no'lu siparişiniz") for n in numbers]
+    ledger = SqliteLedger(db)
+    try:
+        async with client_on(fake, default_sender="ACME") as client:
+            fake.drop("send-sms", when="after")  # an "unknown" record, resolved
+            await run_all(
+                Campaign(client, "plain", ledger=ledger, settle=SETTLE), numbers, TEXT, chunk_size=7
+            )
+            fake.drop("send-sms", when="before")  # an absent one, resent
+            await run_all(
+                Campaign(client, "personal", ledger=ledger, settle=SETTLE),
+                pairs,
+                None,
+                chunk_size=7,
+            )
+        open_files = _files(db)
+    finally:
+        await ledger.close()
+    closed_files = _files(db)
+    assert f"{db.name}-wal" in open_files  # the WAL was there to be searched
+    assert received(fake) == Counter(numbers * 2)
+    needles = [n[3:].encode() for n in numbers]  # the national digits, 5xxxxxxxxx
+    needles += [TEXT.encode(), "Sayın müşterimiz".encode(), "siparişiniz".encode()]
+    for files in (open_files, closed_files):
+        assert files
+        for name, data in files.items():
+            found = [needle for needle in needles if needle in data]
+            assert found == [], name
+
+
+async def test_a_scheduled_campaign_passes_its_send_at_to_every_order(
+    fake: FakeIletiMerkezi, ledgers: Ledgers
+) -> None:
+    async with client_on(fake) as client:
+        send_at = client.clock.now() + timedelta(hours=2, minutes=30, seconds=42)
+        campaign = Campaign(client, "spring", ledger=await ledgers())
+        results = await run_all(campaign, NUMBERS, send_at=send_at)
+        again = await run_all(
+            Campaign(client, "spring", ledger=await ledgers()), NUMBERS, send_at=send_at
+        )
+    minute = send_at.replace(second=0, microsecond=0)
+    assert [r.state for r in results] == ["sent"] * 4
+    assert [r.state for r in again] == ["skipped"] * 4
+    for order in fake.account.orders.values():
+        assert order.scheduled
+        assert not order.schedule_dropped
+        assert order.send_at == minute
+    assert received(fake) == Counter(NUMBERS)
