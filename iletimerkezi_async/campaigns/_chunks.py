@@ -141,6 +141,18 @@ class _Cutter:
             self.current, self.members = Chunk(index=chunk.index + 1), set()
         return done
 
+    def next_batch(self) -> None:
+        """Start a batch whose owners were just looked up in the ledger.
+
+        Chunks handed out before the look-up are in the ledger now (the
+        caller records each chunk's digests before asking for the next).
+        The full one held back is not: it is handed out during this batch,
+        after the look-up, so its digests stay in ``recent`` or a repeat of
+        one of its numbers later in this batch would go into a later chunk.
+        """
+        held = self.full
+        self.recent = dict.fromkeys(held.digests, held.index) if held is not None else {}
+
     def last(self) -> Chunk | None:
         if self.full is not None:
             return self.full
@@ -156,7 +168,11 @@ async def chunks(
     size: int,
     personal: list[bool | None],
 ) -> AsyncIterator[Chunk]:
-    """The source's chunks in order; ``personal[0]`` is set from the first item."""
+    """The source's chunks in order; ``personal[0]`` is set from the first item.
+
+    The caller records each chunk's digests in the ledger (``assign``)
+    before it asks for the next chunk: the next batch's owners are read then.
+    """
     cutter = _Cutter(size)
     position = 0
     async for batch in _batches(source):
@@ -167,7 +183,7 @@ async def chunks(
             entries.append(_parse(number, text, key))
         valid = [e[2] for e in entries if e is not None]
         owner_of = dict(zip(valid, await ledger.owners(campaign, valid), strict=True))
-        cutter.recent = {}
+        cutter.next_batch()
         for entry in entries:
             done = cutter.add(entry, owner_of[entry[2]] if entry is not None else None)
             if done is not None:

@@ -26,6 +26,7 @@ from iletimerkezi_async.campaigns import (
     ChunkResult,
     SqliteLedger,
 )
+from iletimerkezi_async.campaigns._chunks import READ_BATCH
 from iletimerkezi_async.testing import FakeIletiMerkezi, VirtualClock
 
 TEXT = "Bahar indirimi başladı: %20 indirim"
@@ -287,6 +288,35 @@ async def test_duplicates_and_invalid_numbers_are_counted_and_never_sent(
     assert_agrees(status, fake, results)
     assert [r.state for r in again] == ["skipped"] * 3
     assert len(sends(fake)) == 3
+
+
+@pytest.mark.parametrize("tail", ["full-at-the-batch-end", "invalid-at-the-batch-end"])
+async def test_a_repeat_read_in_the_batch_after_its_chunk_filled_is_a_duplicate(
+    fake: FakeIletiMerkezi, ledgers: Ledgers, tail: str
+) -> None:
+    """Chunk 0 fills at the end of a read batch and goes out early in the next one.
+
+    Its owners were looked up before it was recorded, so a repeat of one of
+    its numbers after it went out must still be known as chunk 0's.
+    """
+    size = READ_BATCH if tail == "full-at-the-batch-end" else READ_BATCH - 1
+    numbers = [f"+90505{i:07d}" for i in range(size + 2)]
+    source = numbers[:size] + (["invalid"] if size < READ_BATCH else []) + numbers[size:]
+    source.insert(READ_BATCH + 1, numbers[5])  # right after chunk 1's first number
+    async with client_on(fake) as client:
+        campaign = Campaign(client, "spring", ledger=await ledgers())
+        results = await run_all(campaign, source, chunk_size=size)
+        status = await campaign.status()
+        assert received(fake) == Counter(numbers)  # numbers[5] once, not in chunk 1 as well
+        # A resume cuts the same chunks (with the repeat in chunk 1 it saw a mismatch).
+        again = await run_all(
+            Campaign(client, "spring", ledger=await ledgers()), source, chunk_size=size
+        )
+    assert [r.recipients for r in results] == [size, 2]
+    assert status.duplicates == 1
+    assert status.invalid == (1 if size < READ_BATCH else 0)
+    assert_agrees(status, fake, results)
+    assert [r.state for r in again] == ["skipped", "skipped"]
 
 
 async def test_pairs_make_multi_text_orders_with_each_numbers_own_text(
