@@ -226,6 +226,10 @@ class _Run:
             )
         if record is not None and record.final:
             return self._result(record, "skipped")
+        # Its numbers are recorded as this chunk's before the claim, by whichever worker
+        # cuts it: a chunk passed over still owns them, so a repeat of one of them later
+        # in the source is a duplicate and not a number of a later chunk.
+        await c.ledger.assign(c.name, chunk.index, chunk.digests)
         claim = await c.ledger.claim(c.name, chunk.index)
         if claim is None:
             self.passed_over += 1  # another worker holds it
@@ -243,7 +247,6 @@ class _Run:
         self, chunk: Chunk, record: ChunkRecord | None, digest: str, claim: Claim
     ) -> ChunkResult:
         c = self.campaign
-        await c.ledger.assign(c.name, chunk.index, chunk.digests)
         if record is None:
             record = ChunkRecord(
                 index=chunk.index,

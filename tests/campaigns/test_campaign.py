@@ -24,6 +24,7 @@ from iletimerkezi_async.campaigns import (
     CampaignMismatchError,
     CampaignStatus,
     ChunkResult,
+    Claim,
     SqliteLedger,
 )
 from iletimerkezi_async.campaigns._chunks import READ_BATCH
@@ -317,6 +318,51 @@ async def test_a_repeat_read_in_the_batch_after_its_chunk_filled_is_a_duplicate(
     assert status.invalid == (1 if size < READ_BATCH else 0)
     assert_agrees(status, fake, results)
     assert [r.state for r in again] == ["skipped", "skipped"]
+
+
+class HeldOnce(SqliteLedger):
+    """Chunk ``held`` is another worker's on the first try (a holder that died early)."""
+
+    def __init__(self, path: Path, held: int) -> None:
+        super().__init__(path)
+        self.held = held
+        self.refused = 0
+
+    async def claim(self, campaign: str, index: int) -> Claim | None:
+        if index == self.held and not self.refused:
+            self.refused += 1
+            return None
+        return await super().claim(campaign, index)
+
+
+async def test_a_chunk_passed_over_still_owns_its_numbers(fake: FakeIletiMerkezi, db: Path) -> None:
+    """A repeat of a number of a chunk held elsewhere, read batches later, is a duplicate.
+
+    Chunk 1 is passed over on the first pass and taken on the second (as
+    when its holder's lease lapses); a repeat of one of its numbers read
+    after the next look-up of owners must not go out in chunk 4 as well.
+    """
+    numbers = [f"+90505{i:07d}" for i in range(2 * READ_BATCH + 2)]
+    source = [*numbers[: 2 * READ_BATCH + 1], numbers[1500], *numbers[2 * READ_BATCH + 1 :]]
+    ledger = HeldOnce(db, held=1)
+    try:
+        async with client_on(fake) as client:
+            campaign = Campaign(client, "spring", ledger=ledger)
+            results = await run_all(campaign, source, chunk_size=READ_BATCH // 2)
+            status = await campaign.status()
+    finally:
+        await ledger.close()
+    assert ledger.refused == 1
+    assert received(fake) == Counter(numbers)  # numbers[1500] once, in chunk 1 only
+    assert [(r.index, r.state) for r in results if r.state != "skipped"] == [
+        (0, "sent"),
+        (2, "sent"),
+        (3, "sent"),
+        (4, "sent"),
+        (1, "sent"),
+    ]
+    assert status.duplicates == 1
+    assert status.recipients_sent == len(numbers)
 
 
 async def test_pairs_make_multi_text_orders_with_each_numbers_own_text(
