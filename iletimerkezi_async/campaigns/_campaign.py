@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 __all__ = ["PASS_PAUSE", "Campaign", "CampaignStatus", "ChunkResult"]
 
 log = logging.getLogger("iletimerkezi_async.campaigns")
+
+_LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
+"""A "now" every schedule is after: ``_validate.schedule`` then checks all but the future."""
 
 PASS_PAUSE = 1.0
 """Seconds between passes while chunks are held by other workers."""
@@ -105,7 +108,9 @@ class Campaign:
 
         ``source`` yields numbers (all get ``text``) or ``(number, text)``
         pairs (``text`` is then None; each chunk is one multi-text order).
-        Arguments are checked here, before anything is read or sent.
+        Arguments are checked here, before anything is read or sent.  A
+        ``send_at`` that has passed is refused too, but for a campaign that
+        has begun chunks: resumed late, its remaining chunks go out at once.
         """
         if (
             isinstance(chunk_size, bool)
@@ -120,7 +125,9 @@ class Campaign:
         if text is not None:
             _validate.text(text)
         name = _validate.sender(sender, self.client.default_sender)
-        when = _validate.schedule(send_at, self.client.clock.now())
+        # Every check but "in the future", which depends on the ledger (see _Run._pass).
+        when = _validate.schedule(send_at, _LONG_AGO)
+        late = when is not None and when <= self.client.clock.now()
         iys_list = _validate.iys_list(iys)
         settings = {
             "sender": name,
@@ -130,7 +137,7 @@ class Campaign:
             "text": text_digest([text]) if text is not None else "",
             "key": self._key().hex()[:16],
         }
-        return _Run(self, settings, text, when).go(source)
+        return _Run(self, settings, text, when, late=late).go(source)
 
     def _key(self) -> bytes:
         """The number-digest key: derived from the credentials and the campaign name."""
@@ -154,12 +161,19 @@ class _Run:
     """One ``run`` call: its settings, the view it sends through, the orders known."""
 
     def __init__(
-        self, campaign: Campaign, settings: dict[str, str], text: str | None, when: datetime | None
+        self,
+        campaign: Campaign,
+        settings: dict[str, str],
+        text: str | None,
+        when: datetime | None,
+        *,
+        late: bool,
     ) -> None:
         self.campaign = campaign
         self.settings = settings
         self.text = text
         self.send_at = when
+        self.late = late
         self.limiter = campaign.client.send_limiter
         # The limiter is acquired here, so the claim can be checked right before the POST.
         self.view = campaign.client.with_options(send_limiter=None)
@@ -192,13 +206,21 @@ class _Run:
         self, source: Iterable[object] | AsyncIterable[object]
     ) -> AsyncIterator[ChunkResult]:
         c = self.campaign
+        records = await c.ledger.records(c.name)
+        if self.late and not records:
+            # Nothing went out yet: a schedule in the past is refused, as sms.send does.  Once
+            # chunks are begun, some of their orders may be waiting for that time, and the
+            # others must still go out: _send sends them at once.
+            raise InvalidRequestError(
+                "send_at", "must be in the future (the API schedules to the whole minute)"
+            )
         stored = await c.ledger.open(c.name, self.settings)
         for field, value in self.settings.items():
             if stored.get(field) != value:
                 raise CampaignMismatchError(
                     field, f"differs from what campaign {c.name!r} was started with"
                 )
-        self.known = {r.order_id for r in await c.ledger.records(c.name) if r.order_id}
+        self.known = {r.order_id for r in records if r.order_id}
         personal: list[bool | None] = [None]
         async for chunk in chunks(
             source,

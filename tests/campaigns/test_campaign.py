@@ -620,3 +620,64 @@ async def test_a_scheduled_campaign_passes_its_send_at_to_every_order(
         assert not order.schedule_dropped
         assert order.send_at == minute
     assert received(fake) == Counter(NUMBERS)
+
+
+async def test_a_scheduled_campaign_resumes_after_its_send_at_has_passed(
+    fake: FakeIletiMerkezi, ledgers: Ledgers
+) -> None:
+    """Cut short before its time, resumed after it: the rest goes out at once.
+
+    Chunk 1 is left ``sending`` with its (scheduled) order at the fake; its
+    recipients can be read, and so the order found, once its time has come.
+    """
+    async with client_on(fake) as client:
+        send_at = client.clock.now() + timedelta(minutes=10)
+        campaign = Campaign(client, "spring", ledger=await ledgers(), settle=SETTLE)
+
+        async def consume() -> None:
+            async for result in campaign.run(NUMBERS, TEXT, chunk_size=3, send_at=send_at):
+                assert result.index == 0
+                fake.stall("send-sms", 5, when="after")
+
+        task = asyncio.create_task(consume())
+        for _ in range(1000):
+            if any(r.fault == "stall:after" and r.processed for r in sends(fake)):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            pytest.fail("chunk 1's send never reached the fake")
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert len(fake.account.orders) == 2
+    fake.advance(timedelta(minutes=15))  # the process is back after send_at
+
+    async with client_on(fake) as client:
+        campaign = Campaign(client, "spring", ledger=await ledgers(), settle=SETTLE)
+        results = await run_all(campaign, NUMBERS, send_at=send_at)
+        status = await campaign.status()
+    assert [r.state for r in results] == ["skipped", "resolved", "sent", "sent"]
+    assert received(fake) == Counter(NUMBERS)
+    assert_agrees(status, fake, results)
+    minute = send_at.replace(second=0, microsecond=0)
+    orders = [fake.account.orders[r.order.id] for r in results]
+    assert [o.scheduled for o in orders] == [True, True, False, False]
+    assert [o.send_at == minute for o in orders] == [True, True, False, False]
+    # Sent late, so at once: at the server's now, after the schedule.
+    assert all(o.send_at > minute for o in orders[2:])
+
+
+async def test_a_past_send_at_is_refused_while_nothing_is_begun_and_leaves_no_trace(
+    fake: FakeIletiMerkezi, ledgers: Ledgers
+) -> None:
+    async with client_on(fake) as client:
+        campaign = Campaign(client, "spring", ledger=await ledgers())
+        past = client.clock.now() - timedelta(minutes=1)
+        with pytest.raises(im.InvalidRequestError) as caught:
+            await run_all(campaign, NUMBERS, send_at=past)
+        assert caught.value.field == "send_at"
+        assert fake.requests == []
+        # Its settings were not stored: the same name with a future time is not a mismatch.
+        future = client.clock.now() + timedelta(hours=1)
+        results = await run_all(campaign, NUMBERS, send_at=future)
+    assert [r.state for r in results] == ["sent"] * 4
