@@ -83,11 +83,18 @@ class SqliteLedger(Ledger):
         return work(self._db)
 
     def _connect(self) -> sqlite3.Connection:
-        self._lock = _lock(Path(f"{self.path}.lock"))
+        # The lock is this object's until close(), also when the file failed to open: a
+        # second try must not take its own lock for another process's.
+        if self._lock is None:
+            self._lock = _lock(Path(f"{self.path}.lock"))
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.executescript(_SCHEMA)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
         return db
 
     async def open(self, campaign: str, settings: Mapping[str, str]) -> Mapping[str, str]:

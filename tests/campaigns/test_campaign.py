@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import timedelta
@@ -562,6 +563,35 @@ async def test_a_second_ledger_on_the_same_file_is_refused_while_the_first_is_op
         await first.close()
         await second.close()
     assert [r.state for r in again] == ["skipped"]
+
+
+@pytest.fixture
+def broken_db(db: Path) -> Path:
+    db.write_bytes(b"not a database " * 300)
+    return db
+
+
+async def test_a_ledger_file_that_fails_to_open_fails_the_same_way_again(broken_db: Path) -> None:
+    """Not "another process": the lock this ledger took on the first try is its own."""
+    ledger = SqliteLedger(broken_db)
+    try:
+        for _ in range(2):
+            with pytest.raises(sqlite3.DatabaseError):
+                await ledger.records("spring")
+        # While it is open, another ledger on the file is still refused.
+        other = SqliteLedger(broken_db)
+        with pytest.raises(im.ConfigurationError):
+            await other.records("spring")
+        await other.close()
+    finally:
+        await ledger.close()
+    # Closed, it lets go: the next one gets as far as the file.
+    after = SqliteLedger(broken_db)
+    try:
+        with pytest.raises(sqlite3.DatabaseError):
+            await after.records("spring")
+    finally:
+        await after.close()
 
 
 def _files(db: Path) -> dict[str, bytes]:
