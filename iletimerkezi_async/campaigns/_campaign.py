@@ -241,13 +241,9 @@ class _Run:
     async def _chunk(self, chunk: Chunk) -> ChunkResult | None:
         c = self.campaign
         digest = chunk.digest(self.signature)
-        record = await c.ledger.get(c.name, chunk.index)
-        if record is not None and record.digest != digest:
-            raise CampaignMismatchError(
-                "source", f"chunk {chunk.index} differs from the one the ledger recorded"
-            )
+        record = await self._record(chunk, digest)
         if record is not None and record.final:
-            return self._result(record, "skipped")
+            return self._skipped(record)
         # Its numbers are recorded as this chunk's before the claim, by whichever worker
         # cuts it: a chunk passed over still owns them, so a repeat of one of them later
         # in the source is a duplicate and not a number of a later chunk.
@@ -257,6 +253,11 @@ class _Run:
             self.passed_over += 1  # another worker holds it
             return None
         try:
+            # Read again under the claim: the chunk may have been finished by the worker
+            # that held it between the first read and this claim.
+            record = await self._record(chunk, digest)
+            if record is not None and record.final:
+                return self._skipped(record)
             return await self._work(chunk, record, digest, claim)
         except ChunkClaimLostError as exc:
             log.warning("%s", exc)
@@ -264,6 +265,21 @@ class _Run:
             return None
         finally:
             await claim.release()
+
+    async def _record(self, chunk: Chunk, digest: str) -> ChunkRecord | None:
+        """The chunk's record, None when never begun; one of another source is a mismatch."""
+        c = self.campaign
+        record = await c.ledger.get(c.name, chunk.index)
+        if record is not None and record.digest != digest:
+            raise CampaignMismatchError(
+                "source", f"chunk {chunk.index} differs from the one the ledger recorded"
+            )
+        return record
+
+    def _skipped(self, record: ChunkRecord) -> ChunkResult:
+        if record.order_id is not None:
+            self.known.add(record.order_id)  # done by another worker during this pass, maybe
+        return self._result(record, "skipped")
 
     async def _work(
         self, chunk: Chunk, record: ChunkRecord | None, digest: str, claim: Claim

@@ -366,6 +366,41 @@ async def test_a_chunk_passed_over_still_owns_its_numbers(fake: FakeIletiMerkezi
     assert status.recipients_sent == len(numbers)
 
 
+class Overtaken(SqliteLedger):
+    """While this worker waits for chunk 1's claim, another one runs the whole campaign."""
+
+    def __init__(self, path: Path, other: Callable[[], Awaitable[object]]) -> None:
+        super().__init__(path)
+        self.other: Callable[[], Awaitable[object]] | None = other
+
+    async def claim(self, campaign: str, index: int) -> Claim | None:
+        if index == 1 and self.other is not None:
+            other, self.other = self.other, None
+            await other()
+        return await super().claim(campaign, index)
+
+
+async def test_a_chunk_finished_by_another_worker_before_the_claim_is_skipped(
+    fake: FakeIletiMerkezi, db: Path
+) -> None:
+    async with client_on(fake) as client, client_on(fake) as other_client:
+
+        async def other_worker() -> None:
+            results = await run_all(Campaign(other_client, "spring", ledger=ledger), NUMBERS)
+            assert [r.state for r in results] == ["skipped", "sent", "sent", "sent"]
+            fake.advance(601)  # past the server's duplicate guard: a resend would be an order
+
+        ledger = Overtaken(db, other_worker)
+        try:
+            results = await run_all(Campaign(client, "spring", ledger=ledger), NUMBERS)
+        finally:
+            await ledger.close()
+    assert ledger.other is None  # the other worker ran
+    assert received(fake) == Counter(NUMBERS)  # chunk 1 not sent a second time
+    assert len(sends(fake)) == 4
+    assert [r.state for r in results] == ["sent", "skipped", "skipped", "skipped"]
+
+
 async def test_pairs_make_multi_text_orders_with_each_numbers_own_text(
     fake: FakeIletiMerkezi, ledgers: Ledgers
 ) -> None:
