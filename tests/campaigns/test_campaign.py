@@ -401,6 +401,25 @@ async def test_a_chunk_finished_by_another_worker_before_the_claim_is_skipped(
     assert [r.state for r in results] == ["sent", "skipped", "skipped", "skipped"]
 
 
+async def test_two_runs_of_one_campaign_at_once_send_each_chunk_once(ledgers: Ledgers) -> None:
+    """Two tasks run the same campaign on one ledger: each passes over the other's chunks."""
+    numbers = [f"+90505{i:07d}" for i in range(40)]
+    # 10 ms per answer, so the two runs are in the middle of their chunks together.
+    async with FakeIletiMerkezi(rate_limit=None, latency=0.01) as fake, client_on(fake) as client:
+        ledger = await ledgers()
+        first, second = await asyncio.gather(
+            run_all(Campaign(client, "spring", ledger=ledger), numbers, chunk_size=5),
+            run_all(Campaign(client, "spring", ledger=ledger), numbers, chunk_size=5),
+        )
+        assert received(fake) == Counter(numbers)
+        assert len(sends(fake)) == 8
+        status = await Campaign(client, "spring", ledger=ledger).status()
+    done = [r for r in (*first, *second) if r.state != "skipped"]
+    assert sorted(r.index for r in done) == list(range(8))
+    assert {r.state for r in done} == {"sent"}
+    assert status.sent == 8 and status.recipients_sent == 40
+
+
 async def test_pairs_make_multi_text_orders_with_each_numbers_own_text(
     fake: FakeIletiMerkezi, ledgers: Ledgers
 ) -> None:
