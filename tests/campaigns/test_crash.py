@@ -294,15 +294,22 @@ async def test_every_valid_recipient_ends_in_exactly_one_order_whatever_is_kille
             done = next(line for line in worker.lines if line.startswith("DONE "))
         fake.reset_faults()
         seconds = time.monotonic() - started
-        summary = figures.line(fake, seconds)
-        print("\n" + summary)
 
         async with fake.client(send_limiter=None) as client:
             ledger = SqliteLedger(ledger_path)
             try:
                 status = await Campaign(client, CAMPAIGN, ledger=ledger).status()
+                records = await ledger.records(CAMPAIGN)
             finally:
                 await ledger.close()
+        final = Counter(r.state for r in records)
+        sends = sum(r.attempt for r in records)
+        summary = (
+            f"{figures.line(fake, seconds)}; in the ledger {dict(final)}, "
+            f"{sends - len(records)} sends begun again (a chunk proven absent, or killed "
+            "before its order existed)"
+        )
+        print("\n" + summary)
         received = Counter(n for o in fake.account.orders.values() for n in o.recipients)
         orders = set(fake.account.orders)
         # 452: an invalid number in the order; 451: the same chunk sent again within 600 s.
