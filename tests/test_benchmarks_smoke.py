@@ -24,6 +24,7 @@ EXPECTED = {
     "reports.windows",
     "reports.memory",
     "import",
+    "campaign.memory",
 }
 
 

@@ -15,13 +15,12 @@ import hashlib
 import hmac
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
 from .. import _validate
-from ..clock import ISTANBUL
 from ..errors import (
     CampaignMismatchError,
     ChunkClaimLostError,
@@ -39,6 +38,9 @@ if TYPE_CHECKING:
 __all__ = ["PASS_PAUSE", "Campaign", "CampaignStatus", "ChunkResult"]
 
 log = logging.getLogger("iletimerkezi_async.campaigns")
+
+_LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
+"""A "now" every schedule is after: ``_validate.schedule`` then checks all but the future."""
 
 PASS_PAUSE = 1.0
 """Seconds between passes while chunks are held by other workers."""
@@ -107,7 +109,9 @@ class Campaign:
 
         ``source`` yields numbers (all get ``text``) or ``(number, text)``
         pairs (``text`` is then None; each chunk is one multi-text order).
-        Arguments are checked here, before anything is read or sent.
+        Arguments are checked here, before anything is read or sent.  A
+        ``send_at`` that has passed is refused too, but for a campaign that
+        has begun chunks: resumed late, its remaining chunks go out at once.
         """
         if (
             isinstance(chunk_size, bool)
@@ -122,9 +126,9 @@ class Campaign:
         if text is not None:
             _validate.text(text)
         name = _validate.sender(sender, self.client.default_sender)
-        # Any minute, not only a future one: a resume after send_at sends at once,
-        # as the API does for a time already past (the first run checks nothing else).
-        when = _validate.schedule(send_at, _EPOCH) if send_at is not None else None
+        # Every check but "in the future", which depends on the ledger (see _Run._pass).
+        when = _validate.schedule(send_at, _LONG_AGO)
+        late = when is not None and when <= self.client.clock.now()
         iys_list = _validate.iys_list(iys)
         settings = {
             "sender": name,
@@ -135,7 +139,7 @@ class Campaign:
             # A check value of the digest key (never the key): new credentials, new digests.
             "key": hmac.new(self._key(), b"check", "sha256").hexdigest()[:16],
         }
-        return _Run(self, settings, text, when).go(source)
+        return _Run(self, settings, text, when, late=late).go(source)
 
     def _key(self) -> bytes:
         """The number-digest key: derived from the credentials and the campaign name."""
@@ -155,7 +159,6 @@ class Campaign:
         )
 
 
-_EPOCH: Final = datetime(2000, 1, 1, tzinfo=ISTANBUL)
 _EMPTY: Final = object()
 
 
@@ -191,12 +194,19 @@ class _Run:
     """One ``run`` call: its settings, the view it sends through, the orders known."""
 
     def __init__(
-        self, campaign: Campaign, settings: dict[str, str], text: str | None, when: datetime | None
+        self,
+        campaign: Campaign,
+        settings: dict[str, str],
+        text: str | None,
+        when: datetime | None,
+        *,
+        late: bool,
     ) -> None:
         self.campaign = campaign
         self.settings = settings
         self.text = text
         self.send_at = when
+        self.late = late
         self.limiter = campaign.client.send_limiter
         # The limiter is acquired here, so the claim can be checked right before the POST.
         self.view = campaign.client.with_options(send_limiter=None)
@@ -236,13 +246,21 @@ class _Run:
         self, source: Iterable[object] | AsyncIterable[object]
     ) -> AsyncIterator[ChunkResult]:
         c = self.campaign
+        records = await c.ledger.records(c.name)
+        if self.late and not records:
+            # Nothing went out yet: a schedule in the past is refused, as sms.send does.  Once
+            # chunks are begun, some of their orders may be waiting for that time, and the
+            # others must still go out: _send sends them at once.
+            raise InvalidRequestError(
+                "send_at", "must be in the future (the API schedules to the whole minute)"
+            )
         stored = await c.ledger.open(c.name, self.settings)
         for field, value in self.settings.items():
             if stored.get(field) != value:
                 raise CampaignMismatchError(
                     field, f"differs from what campaign {c.name!r} was started with"
                 )
-        self.known = {r.order_id for r in await c.ledger.records(c.name) if r.order_id}
+        self.known = {r.order_id for r in records if r.order_id}
         personal: list[bool | None] = [None]
         async for chunk in chunks(
             source,
@@ -267,23 +285,23 @@ class _Run:
     async def _chunk(self, chunk: Chunk) -> ChunkResult | None:
         c = self.campaign
         digest = chunk.digest(self.signature)
-        record = await self._record(chunk.index, digest)
+        record = await self._record(chunk, digest)
         if record is not None and record.final:
-            return self._result(record, "skipped")
-        # Before the claim, also for a chunk passed over: the next read batch's
-        # look-up must find these numbers taken, even when the worker holding
-        # the chunk stops (or dies) before recording them itself.
+            return self._skipped(record)
+        # Its numbers are recorded as this chunk's before the claim, by whichever worker
+        # cuts it: a chunk passed over still owns them, so a repeat of one of them later
+        # in the source is a duplicate and not a number of a later chunk.
         await c.ledger.assign(c.name, chunk.index, chunk.digests)
         claim = await c.ledger.claim(c.name, chunk.index)
         if claim is None:
             self.passed_over += 1  # another worker holds it
             return None
         try:
-            # Read again: another worker may have finished the chunk (and let it
-            # go) between the read above and this claim.
-            record = await self._record(chunk.index, digest)
+            # Read again under the claim: the chunk may have been finished by the worker
+            # that held it between the first read and this claim.
+            record = await self._record(chunk, digest)
             if record is not None and record.final:
-                return self._result(record, "skipped")
+                return self._skipped(record)
             return await self._work(chunk, record, digest, claim)
         except ChunkClaimLostError as exc:
             log.warning("%s", exc)
@@ -292,14 +310,20 @@ class _Run:
         finally:
             await claim.release()
 
-    async def _record(self, index: int, digest: str) -> ChunkRecord | None:
+    async def _record(self, chunk: Chunk, digest: str) -> ChunkRecord | None:
+        """The chunk's record, None when never begun; one of another source is a mismatch."""
         c = self.campaign
-        record = await c.ledger.get(c.name, index)
+        record = await c.ledger.get(c.name, chunk.index)
         if record is not None and record.digest != digest:
             raise CampaignMismatchError(
-                "source", f"chunk {index} differs from the one the ledger recorded"
+                "source", f"chunk {chunk.index} differs from the one the ledger recorded"
             )
         return record
+
+    def _skipped(self, record: ChunkRecord) -> ChunkResult:
+        if record.order_id is not None:
+            self.known.add(record.order_id)  # done by another worker during this pass, maybe
+        return self._result(record, "skipped")
 
     async def _work(
         self, chunk: Chunk, record: ChunkRecord | None, digest: str, claim: Claim

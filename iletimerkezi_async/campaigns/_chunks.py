@@ -113,16 +113,6 @@ class _Cutter:
         self.held: set[bytes] = set()
         self.recent: dict[bytes, int] = {}  # completed, but maybe not yet in the ledger
 
-    def next_batch(self) -> None:
-        """A new batch was looked up: the ledger has every chunk yielded so far
-        (the run assigns a chunk's numbers as soon as it gets it, claimed or not).
-
-        Not the full chunk held back: it is yielded (and assigned) only once
-        the next number comes, after that lookup, so its digests stay here.
-        """
-        full = self.full
-        self.recent = dict.fromkeys(full.digests, full.index) if full is not None else {}
-
     def add(self, entry: _Entry, owner: int | None) -> Chunk | None:
         """Take one entry; return a chunk that is now complete, if any."""
         counting = self.full if self.full is not None else self.current
@@ -151,6 +141,18 @@ class _Cutter:
             self.current, self.members = Chunk(index=chunk.index + 1), set()
         return done
 
+    def next_batch(self) -> None:
+        """Start a batch whose owners were just looked up in the ledger.
+
+        Chunks handed out before the look-up are in the ledger now (the
+        caller records each chunk's digests before asking for the next).
+        The full one held back is not: it is handed out during this batch,
+        after the look-up, so its digests stay in ``recent`` or a repeat of
+        one of its numbers later in this batch would go into a later chunk.
+        """
+        held = self.full
+        self.recent = dict.fromkeys(held.digests, held.index) if held is not None else {}
+
     def last(self) -> Chunk | None:
         """The chunk still held at the end; an empty one only if nothing valid came at all.
 
@@ -173,7 +175,11 @@ async def chunks(
     size: int,
     personal: list[bool | None],
 ) -> AsyncIterator[Chunk]:
-    """The source's chunks in order; ``personal[0]`` is set from the first item."""
+    """The source's chunks in order; ``personal[0]`` is set from the first item.
+
+    The caller records each chunk's digests in the ledger (``assign``)
+    before it asks for the next chunk: the next batch's owners are read then.
+    """
     cutter = _Cutter(size)
     position = 0
     async for batch in _batches(source):

@@ -53,7 +53,7 @@ class ChunkRecord:
 
 
 class Claim(abc.ABC):
-    """The right to send one chunk; a ledger of one process always grants it.
+    """The right to send one chunk; a ledger of one process grants it to one run at a time.
 
     ``valid()`` is checked right before each request: a holder whose lease
     may have passed to another worker must not send (the split-brain rule).

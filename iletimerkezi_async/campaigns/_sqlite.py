@@ -43,17 +43,22 @@ CREATE TABLE IF NOT EXISTS chunks (
 """
 
 
-class _Always(Claim):
-    """One process owns the whole ledger (the file lock), so every chunk is its own."""
+class _Held(Claim):
+    """One process owns the whole ledger (the file lock); within it, one run per chunk.
 
-    def __init__(self, index: int) -> None:
+    Held until released, with no lease to lapse: ``valid`` is always true.
+    """
+
+    def __init__(self, held: set[tuple[str, int]], campaign: str, index: int) -> None:
         self.index = index
+        self._held = held
+        self._key = (campaign, index)
 
     def valid(self) -> bool:
         return True
 
     async def release(self) -> None:
-        return None
+        self._held.discard(self._key)
 
 
 class SqliteLedger(Ledger):
@@ -69,6 +74,8 @@ class SqliteLedger(Ledger):
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iletimerkezi-ledger")
         self._db: sqlite3.Connection | None = None
         self._lock: int | None = None
+        self._held: set[tuple[str, int]] = set()
+        """Chunks claimed by a run in this process (two runs of one campaign at once)."""
 
     def __repr__(self) -> str:
         return f"SqliteLedger({str(self.path)!r})"
@@ -83,11 +90,18 @@ class SqliteLedger(Ledger):
         return work(self._db)
 
     def _connect(self) -> sqlite3.Connection:
-        self._lock = _lock(Path(f"{self.path}.lock"))
+        # The lock is this object's until close(), also when the file failed to open: a
+        # second try must not take its own lock for another process's.
+        if self._lock is None:
+            self._lock = _lock(Path(f"{self.path}.lock"))
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.executescript(_SCHEMA)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
         return db
 
     async def open(self, campaign: str, settings: Mapping[str, str]) -> Mapping[str, str]:
@@ -130,7 +144,10 @@ class SqliteLedger(Ledger):
         await self._run(work)
 
     async def claim(self, campaign: str, index: int) -> Claim | None:
-        return _Always(index)
+        if (campaign, index) in self._held:
+            return None  # another run in this process works on it
+        self._held.add((campaign, index))
+        return _Held(self._held, campaign, index)
 
     async def get(self, campaign: str, index: int) -> ChunkRecord | None:
         def work(db: sqlite3.Connection) -> str | None:
