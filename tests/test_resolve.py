@@ -337,7 +337,8 @@ async def test_an_order_the_server_dropped_blacklisted_numbers_from_is_found(
     fake.requests.clear()
     order = await client.sms.resolve(pending)
     assert order == im.Order(id=created, recipients=3)  # as send would have returned it
-    assert calls(fake) == {"get-reports": 2, "get-report": 1, "get-blacklist": 1}
+    # The blacklist's size (may the gap be dropped numbers?), then its numbers.
+    assert calls(fake) == {"get-reports": 2, "get-report": 1, "get-blacklist": 2}
 
 
 async def test_a_dropped_number_that_is_not_blacklisted_is_not_explained(
@@ -383,3 +384,35 @@ async def test_a_failing_read_is_retried_and_a_lasting_one_is_never_taken_for_ab
     fake.fail("get-reports", status=503, times=10)
     with pytest.raises(im.ServiceUnavailableError):
         await client.sms.resolve(pending, settle=0)
+
+
+async def test_busy_one_recipient_traffic_does_not_hide_a_bigger_send(
+    fake: FakeIletiMerkezi, client: im.Client
+) -> None:
+    """25 OTP-like orders of the same sender in the window: more than the cap, but none
+    can be a 3-recipient send while nothing is blacklisted, so they are read last."""
+    fake.drop("send-sms", when="after")
+    pending = await unknown_send(client, [A, B, C])
+    (ours,) = fake.account.orders
+    others = [f"+90532{i:07d}" for i in range(25)]
+    async with fake.client(send_limiter=None, default_sender="APITEST") as other:
+        for number in others:
+            await other.sms.send(number, "Kodunuz 1234")
+    fake.requests.clear()
+    order = await client.sms.resolve(pending)
+    assert order is not None and order.id == ours
+    assert calls(fake) == {"get-reports": 2, "get-blacklist": 1, "get-report": 1}
+
+
+async def test_busy_one_recipient_traffic_still_proves_a_send_absent(
+    fake: FakeIletiMerkezi, client: im.Client
+) -> None:
+    fake.drop("send-sms", when="before")
+    pending = await unknown_send(client, [A, B, C])
+    async with fake.client(send_limiter=None, default_sender="APITEST") as other:
+        for i in range(25):
+            await other.sms.send(f"+90532{i:07d}", "Kodunuz 1234")
+    fake.requests.clear()
+    assert await client.sms.resolve(pending, settle=0) is None
+    # Each smaller order ruled out by its first page (a recipient that was not sent).
+    assert calls(fake) == {"get-reports": 2, "get-blacklist": 1, "get-report": 25}

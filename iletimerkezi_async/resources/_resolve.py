@@ -53,6 +53,11 @@ about a minute off, and ``submitAt``'s whole seconds."""
 MAX_CANDIDATES: Final = 20
 """Candidates whose recipients are read at most; more raise AmbiguousSendError."""
 
+MAX_UNLIKELY: Final = 200
+"""Smaller orders read at most, once no likely candidate matched: orders missing more
+recipients than the account has blacklisted (one-recipient sends of the same sender,
+usually ruled out by their first page)."""
+
 FIRST_PAUSE: Final = 5.0
 MAX_PAUSE: Final = 30.0
 """Pauses between looks while the settle time runs (doubling from the first)."""
@@ -123,15 +128,43 @@ async def _look(
     transport: Transport, claims: Claims, pending: PendingSend, slack: float
 ) -> Order | None:
     key = owner(pending)
-    candidates = await _candidates(transport, claims, pending, slack, key)
-    ids = tuple(c.id for c in candidates)
-    if len(candidates) > MAX_CANDIDATES:
+    likely = await _candidates(transport, claims, pending, slack, key)
+    unlikely: list[OrderSummary] = []
+    wanted = len(set(pending.recipients))
+    if any(c.total < wanted for c in likely):
+        # A smaller order is this send only if the server dropped blacklisted numbers,
+        # so one missing more than the account has blacklisted comes second.
+        floor = wanted - await _blacklisted(transport)
+        likely, unlikely = (
+            [c for c in likely if c.total >= floor],
+            [c for c in likely if c.total < floor],
+        )
+    found = await _judge(transport, likely, pending, MAX_CANDIDATES)
+    if found is None and unlikely:
+        # Nothing among the likely ones.  The smaller orders could still be this send
+        # if numbers were unblocked since; that is never called "absent".
+        await _judge(transport, unlikely, pending, MAX_UNLIKELY, explain=False)
+    if found is not None:
+        claims.resolved(found, key)
+        return Order(id=found, recipients=len(pending.recipients))
+    return None
+
+
+async def _judge(
+    transport: Transport,
+    candidates: list[OrderSummary],
+    pending: PendingSend,
+    cap: int,
+    *,
+    explain: bool = True,
+) -> str | None:
+    """The id of the one candidate that is this send, None when none is; else raise."""
+    if len(candidates) > cap:
         raise AmbiguousSendError(
             f"{api.SEND_SMS.name} outcome unknown: {len(candidates)} orders of sender "
-            f"{pending.sender!r} in the submit window, more than the {MAX_CANDIDATES} "
-            "that resolve checks",
+            f"{pending.sender!r} in the submit window, more than the {cap} that resolve checks",
             pending=pending,
-            candidates=ids,
+            candidates=tuple(c.id for c in candidates),
             endpoint=api.SEND_SMS.name,
         )
     verdicts: dict[str, list[str]] = {"match": [], "partial": [], "unready": [], "other": []}
@@ -140,14 +173,13 @@ async def _look(
         verdict, shown[candidate.id] = await _confirm(transport, candidate, pending)
         verdicts[verdict].append(candidate.id)
     matches, partial, unready = verdicts["match"], verdicts["partial"], verdicts["unready"]
-    if len(partial) == 1 and not matches and not unready:
+    if explain and len(partial) == 1 and not matches and not unready:
         missing = set(pending.recipients) - shown[partial[0]]
         if await _all_blacklisted(transport, missing):
             matches, partial = partial, []
     doubtful = tuple(partial + unready)
     if len(matches) == 1 and not doubtful:
-        claims.resolved(matches[0], key)
-        return Order(id=matches[0], recipients=len(pending.recipients))
+        return matches[0]
     if matches or doubtful:
         raise AmbiguousSendError(
             _why(matches, partial, unready),
@@ -220,6 +252,12 @@ async def _confirm(
     if seen == wanted:
         return "match", seen
     return ("partial" if seen else "other"), seen
+
+
+async def _blacklisted(transport: Transport) -> int:
+    """How many numbers the account has blacklisted (get-blacklist's ``count``, one call)."""
+    answer = await transport.call(api.GET_BLACKLIST, page=1, page_size=1, start=None, end=None)
+    return int(answer.blacklist.total)
 
 
 async def _all_blacklisted(transport: Transport, missing: set[str]) -> bool:
