@@ -34,15 +34,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 
 from redis.asyncio import Redis
-from redis.exceptions import BusyLoadingError, ReadOnlyError, TryAgainError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .._convert import from_dict, to_dict
 from ..campaigns import ChunkRecord, Claim, Ledger
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ChunkClaimLostError
 from ._redis_ledger_scripts import ASSIGN, FENCED_PUT, OPEN, TAKE_CHUNK
+from ._redis_rules import LEASE_MARGIN, RETRY_FIRST, RETRY_MAX, UNAVAILABLE
 from ._redis_scripts import RELEASE, RENEW
 
 if TYPE_CHECKING:
@@ -53,20 +51,6 @@ __all__ = ["RedisLedger"]
 T = TypeVar("T")
 
 log = logging.getLogger("iletimerkezi_async.contrib.redis")
-
-# The same as in contrib.redis (which imports this module, so they cannot be
-# imported from there; tests/contrib/test_redis_ledger.py checks they agree).
-UNAVAILABLE: Final = (
-    RedisConnectionError,
-    RedisTimeoutError,
-    BusyLoadingError,
-    ReadOnlyError,
-    TryAgainError,
-    OSError,
-)
-_RETRY_FIRST: Final = 0.05
-_RETRY_MAX: Final = 1.0
-_LEASE_MARGIN: Final = 0.2
 
 _BATCH: Final = 1000
 """Digests per HMGET and per assign script call."""
@@ -105,7 +89,7 @@ class _RedisClaim(Claim):
         self.fence = int(value.rpartition(":")[2])
         self._clock = ledger.clock
         self._every = ledger.lease_ttl / 3
-        self._span = ledger.lease_ttl * (1 - _LEASE_MARGIN)
+        self._span = ledger.lease_ttl * (1 - LEASE_MARGIN)
         self._args: list[str | int] = [value, max(1, round(ledger.lease_ttl * 1000))]
         self._renew, self._release = scripts
         self._deadline = -math.inf
@@ -232,14 +216,14 @@ class RedisLedger(Ledger):
 
     async def _until_available(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
         """Retry ``call`` through an outage: every call retried here is safe to repeat."""
-        delay = _RETRY_FIRST
+        delay = RETRY_FIRST
         while True:
             try:
                 return await call()
             except UNAVAILABLE as exc:
                 log.warning("Redis unavailable (%s) while %s", type(exc).__name__, what)
                 await self.clock.sleep(delay)
-                delay = min(delay * 2, _RETRY_MAX)
+                delay = min(delay * 2, RETRY_MAX)
 
     async def open(self, campaign: str, settings: Mapping[str, str]) -> Mapping[str, str]:
         flat = [part for item in settings.items() for part in item]

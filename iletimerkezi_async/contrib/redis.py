@@ -19,24 +19,17 @@ import logging
 import math
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
-from redis.exceptions import (
-    BusyLoadingError,
-    ReadOnlyError,
-    TryAgainError,
-)
-from redis.exceptions import (
-    ConnectionError as RedisConnectionError,
-)
-from redis.exceptions import (
-    TimeoutError as RedisTimeoutError,
-)
 
 from ..clock import SYSTEM_CLOCK, Clock
 from ..cursors import LeaseLostError
 from ._redis_ledger import RedisLedger
+from ._redis_rules import LEASE_MARGIN as _LEASE_MARGIN
+from ._redis_rules import RETRY_FIRST as _RETRY_FIRST
+from ._redis_rules import RETRY_MAX as _RETRY_MAX
+from ._redis_rules import UNAVAILABLE
 from ._redis_scripts import FENCED_SET, REFUND, RELEASE, RENEW, RESERVE, TAKE
 
 __all__ = ["RedisCursor", "RedisLedger", "RedisTokenBucket", "account_key"]
@@ -44,25 +37,6 @@ __all__ = ["RedisCursor", "RedisLedger", "RedisTokenBucket", "account_key"]
 T = TypeVar("T")
 
 log = logging.getLogger("iletimerkezi_async.contrib.redis")
-
-UNAVAILABLE: Final = (
-    RedisConnectionError,
-    RedisTimeoutError,
-    BusyLoadingError,
-    ReadOnlyError,
-    TryAgainError,
-    OSError,
-)
-"""Redis failures that pass (restart, failover, network): waited out or failed open."""
-
-_RETRY_FIRST: Final = 0.05
-_RETRY_MAX: Final = 1.0
-_LEASE_MARGIN: Final = 0.2
-"""Fraction of ``lease_ttl`` a holder gives up early: its local deadline is the
-monotonic time it sent its last successful take or renewal, plus
-``(1 - _LEASE_MARGIN) × lease_ttl``.  Redis expires the lease no sooner than
-``lease_ttl`` after that command arrived, so the holder stops first (the margin
-absorbs clock-rate differences and the time between the check and the poll)."""
 
 
 def _check_clock(clock: object) -> None:

@@ -28,7 +28,6 @@ from iletimerkezi_async.campaigns import (
 )
 from iletimerkezi_async.clock import ISTANBUL
 from iletimerkezi_async.contrib import _redis_ledger
-from iletimerkezi_async.contrib import redis as contrib_redis
 from iletimerkezi_async.contrib.redis import RedisLedger
 from iletimerkezi_async.testing import FakeIletiMerkezi, VirtualClock
 
@@ -120,14 +119,6 @@ async def test_records_round_trip_by_index(ledger: Ledger) -> None:
 
 
 # ------------------------------------------------------------------------- Redis specifics
-
-
-def test_the_shared_rules_agree_with_contrib_redis() -> None:
-    """Copied, since contrib.redis imports the ledger module: they must not drift."""
-    assert _redis_ledger.UNAVAILABLE == contrib_redis.UNAVAILABLE
-    assert _redis_ledger._LEASE_MARGIN == contrib_redis._LEASE_MARGIN  # noqa: SLF001
-    assert _redis_ledger._RETRY_FIRST == contrib_redis._RETRY_FIRST  # noqa: SLF001
-    assert _redis_ledger._RETRY_MAX == contrib_redis._RETRY_MAX  # noqa: SLF001
 
 
 def test_arguments_are_checked() -> None:
