@@ -592,3 +592,21 @@ async def test_inbox_bot_script_runs_with_embedded_fake(tmp_path: Path) -> None:
     assert proc.returncode == 0, stderr.decode()
     assert "handled 3: 2 replied, 1 opted out, 0 ignored" in stdout.decode()
     assert '"last_id":"3"' in cursor.read_text()
+
+
+async def test_export_of_the_current_quarter_stops_at_today(
+    fake_iletimerkezi: FakeIletiMerkezi, tmp_path: Path
+) -> None:
+    """The quarter is not over yet: its future days are neither refused nor asked for."""
+    async with fake_iletimerkezi.client(retry=FAST) as client:
+        today = client.clock.now().date()
+        spec = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+        start, end = export_quarter.quarter(spec)
+        assert end >= today
+        (order,) = fake_iletimerkezi.add_orders([datetime.combine(today, datetime.min.time())])
+        out = tmp_path / "now.csv"
+        result = await export_quarter.export(client, start, end, out, concurrency=2)
+    assert [r["id"] for r in csv_rows(out)] == [order]
+    assert result.complete
+    ends = {r.body["request"]["filter"]["end"] for r in fake_iletimerkezi.requests}
+    assert max(ends) == today.isoformat()

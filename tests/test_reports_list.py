@@ -214,8 +214,7 @@ async def test_aclose_and_garbage_collection_cancel_prefetching(
     ("args", "field"),
     [
         ((date(2025, 2, 1), date(2025, 1, 1)), "start"),
-        ((date(2025, 1, 1), date.today() + timedelta(days=2)), "end"),
-        ((date.today() + timedelta(days=2), date.today() + timedelta(days=3)), "end"),
+        ((date.today() + timedelta(days=2), date.today() + timedelta(days=3)), "start"),
         ((datetime(2025, 1, 1), date(2025, 1, 2)), "start"),
         (("2025-01-01", date(2025, 1, 2)), "start"),
     ],
@@ -377,3 +376,18 @@ async def test_blacklist_repeated_page_raises_after_what_it_yielded(
     with pytest.raises(im.RepeatedPageError):
         await collect(client.blacklist.list(page_size=2), got)
     assert got == ["+905051234567", "+905051234568"]
+
+
+async def test_an_end_in_the_future_is_today_and_costs_no_call(
+    fake_iletimerkezi: FakeIletiMerkezi,
+) -> None:
+    """This quarter or this year: nothing is asked for days that have not happened."""
+    async with fake_iletimerkezi.client(send_limiter=None) as client:
+        today = client.clock.now().date()
+        start = today - timedelta(days=3)
+        yesterday = datetime.combine(today - timedelta(days=1), datetime.min.time())
+        (order_id,) = fake_iletimerkezi.add_orders([yesterday])
+        found = [o.id async for o in client.reports.list(start, today + timedelta(days=90))]
+    assert found == [order_id]
+    filters = [r.body["request"]["filter"] for r in fake_iletimerkezi.requests]
+    assert {(f["start"], f["end"]) for f in filters} == {(start.isoformat(), today.isoformat())}

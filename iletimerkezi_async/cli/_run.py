@@ -35,7 +35,29 @@ from ._exit import (
 )
 from ._output import error
 
-__all__ = ["CommandError", "describe", "fail", "run"]
+__all__ = ["CommandError", "describe", "fail", "name_options", "run"]
+
+_OPTIONS_KEY = "iletimerkezi.options"
+
+
+def name_options(**options: str) -> None:
+    """Tell error lines which CLI option carries each SDK argument (``end="--until"``).
+
+    An ``InvalidRequestError`` names the Python argument it refused; a CLI user
+    typed an option, so the line names that instead.
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta.setdefault(_OPTIONS_KEY, {}).update(options)
+
+
+def _option(field: str) -> str:
+    ctx = click.get_current_context(silent=True)
+    named: dict[str, str] = ctx.meta.get(_OPTIONS_KEY, {}) if ctx is not None else {}
+    head, bracket, rest = field.partition("[")
+    option = named.get(head)
+    return f"{option}{bracket}{rest}" if option else field
+
 
 T = TypeVar("T")
 
@@ -89,7 +111,7 @@ def _describe(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, ResponseFormatError):
         return EXIT_TRANSPORT, f"unreadable answer from the API: {exc}"
     if isinstance(exc, InvalidRequestError):
-        return EXIT_USAGE, f"invalid {exc.field}: {exc.rule}"
+        return EXIT_USAGE, f"invalid {_option(exc.field)}: {exc.rule}"
     if isinstance(exc, ConfigurationError | CursorError):
         return EXIT_USAGE, str(exc)
     if isinstance(exc, WaitTimeoutError):

@@ -29,7 +29,7 @@ from .._convert import to_dict
 from ._exit import EXIT_ABORTED
 from ._options import api_options, client, json_option, parse_day
 from ._output import echo_json, print_table, stderr_console, write_csv_row
-from ._run import fail, run
+from ._run import fail, name_options, run
 
 __all__ = ["SUMMARY_FIELDS", "report", "reports"]
 
@@ -198,6 +198,7 @@ def reports(
     by window; the progress bar on stderr counts windows.  --json is
     --format jsonl: one JSON object per order with its "id".
     """
+    name_options(start="--since", end="--until", concurrency="--concurrency")
     if since > until:
         fail("--since must not be after --until")
     if as_json:

@@ -86,6 +86,10 @@ class ReportsResource(Resource):
     ) -> Paginator[OrderSummary]:
         """Every order submitted from ``start`` to ``end`` (inclusive, Istanbul days).
 
+        An ``end`` after today is taken as today (this quarter, this year: no
+        call is made for days that have not happened); a ``start`` after
+        today is refused.
+
         The range is walked in consecutive 10-day windows, each page by page
         until ``count: 0``; orders come in date order and each id once.
         ``concurrency > 1`` fetches that many windows at once (still yielded
@@ -103,10 +107,12 @@ class ReportsResource(Resource):
         if first > last:
             raise InvalidRequestError("start", "must not be after end")
         today = self._now().date()
-        if last > today:
+        if first > today:
             raise InvalidRequestError(
-                "end", f"must not be in the future (today is {today} in Europe/Istanbul)"
+                "start", f"must not be in the future (today is {today} in Europe/Istanbul)"
             )
+        # Days that have not happened hold no orders: asking for them costs calls only.
+        last = min(last, today)
         if (
             isinstance(concurrency, bool)
             or not isinstance(concurrency, int)

@@ -94,13 +94,26 @@ def test_empty_range(cli: Invoke) -> None:
         ("--since", "2025-03-10", "--until", "2025-03-01"),
         ("--since", "01/03/2025", "--until", "2025-03-10"),
         ("--since", "2025-03-01"),
-        ("--since", "2025-03-01", "--until", "2999-01-01"),
+        ("--since", "2999-01-01", "--until", "2999-01-05"),
     ],
 )
 def test_reports_usage_errors(cli: Invoke, fake: ThreadedFake, args: tuple[str, ...]) -> None:
     result = cli("reports", *args)
     assert result.exit_code == EXIT_USAGE, result.stderr
     assert fake.call(fake.fake.sent_requests, "get-reports") == []
+
+
+def test_a_future_since_names_the_option_and_a_future_until_is_today(
+    cli: Invoke, fake: ThreadedFake
+) -> None:
+    line = failed(cli("reports", "--since", "2999-01-01", "--until", "2999-01-05"), EXIT_USAGE)
+    assert "invalid --since: must not be in the future" in line
+    assert "start" not in line
+    today = fake.call(fake.fake.clock.now).date()
+    result = ok(cli("reports", "--since", str(today), "--until", "2999-01-01", "--json"))
+    assert json_lines(result) == []
+    (request,) = fake.call(fake.fake.sent_requests, "get-reports")
+    assert request.body["request"]["filter"]["end"] == str(today)
 
 
 def send(cli: Invoke, *numbers: str, text: str = "x") -> str:
