@@ -121,6 +121,7 @@ class FileCursor:
         await asyncio.to_thread(self._write, token, self._issued)
 
     def _read(self) -> str | None:
+        self._check_writable()
         try:
             raw = self._path.read_bytes()
         except FileNotFoundError:
@@ -134,6 +135,25 @@ class FileCursor:
                 f"cursor file {str(self._path)!r} is empty; delete it to start from scratch"
             )
         return token
+
+    def _check_writable(self) -> None:
+        """Fail before the first poll, not after the first message.
+
+        A cursor that cannot be saved would let the poller hand out message
+        #1, fail on the save, and hand it out again on every restart.  So a
+        load first makes (and removes) a temporary file where saves put theirs.
+        """
+        try:
+            fd, tmp = tempfile.mkstemp(
+                dir=self._path.parent, prefix=f".{self._path.name}.", suffix=".check"
+            )
+        except OSError as exc:
+            raise CursorError(
+                f"cursor file {str(self._path)!r} cannot be saved: "
+                f"{exc.strerror or type(exc).__name__}"
+            ) from None
+        os.close(fd)
+        os.unlink(tmp)
 
     def _write(self, token: str, generation: int) -> None:
         with self._lock:

@@ -209,3 +209,13 @@ async def test_ids_that_only_look_numeric_are_kept_as_text() -> None:
     token = json.loads(store.token or "")
     assert token["seen"][-1] == message.id
     assert token["last_id"] == message.id
+
+
+async def test_a_file_cursor_that_cannot_be_saved_fails_on_load(tmp_path: Path) -> None:
+    """Before the first poll, not after the first message (which would then repeat)."""
+    store = im.FileCursor(tmp_path / "no" / "such" / "dir" / "x.cursor")
+    with pytest.raises(im.CursorError, match="cannot be saved"):
+        await store.load()
+    ok = im.FileCursor(tmp_path / "x.cursor")
+    assert await ok.load() is None
+    assert await asyncio.to_thread(os.listdir, tmp_path) == []  # the check leaves nothing

@@ -96,6 +96,20 @@ def test_an_unreadable_cursor_file_is_a_usage_error(
     assert cursor.read_text("utf-8") == "not a cursor"  # left for the user to fix
 
 
+def test_a_cursor_file_that_cannot_be_saved_fails_before_the_first_message(
+    cli: Invoke, fake: ThreadedFake, tmp_path: Path
+) -> None:
+    """It used to print message #1, fail on the save, and print #1 again on every restart."""
+    fake.call(fake.fake.add_inbound, "bir")
+    cursor = tmp_path / "missing" / "dir" / "x.cursor"
+    args = ("inbox", "--follow", "--interval", "0.01", "--cursor-file", str(cursor), "--max", "1")
+    result = cli(*args)
+    line = failed(result, EXIT_USAGE)
+    assert "cannot be saved" in line and "x.cursor" in line
+    assert "bir" not in result.stdout  # nothing handed out
+    assert fake.call(fake.fake.sent_requests, "get-inbox") == []  # not even polled
+
+
 def test_follow_options_without_follow_are_usage_errors(cli: Invoke, fake: ThreadedFake) -> None:
     line = failed(cli("inbox", "--max", "1", "--timeout", "2"), EXIT_USAGE)
     assert "--max, --timeout" in line and "--follow" in line
