@@ -214,6 +214,7 @@ def error_for_code(
     endpoint: str | None = None,
     http_status: int | None = None,
     retry_after: float | None = None,
+    description: str | None = None,
 ) -> APIError:
     """The typed error for a body code; undocumented codes fall back by range."""
     info = CODES.get(code)
@@ -228,7 +229,14 @@ def error_for_code(
     else:
         cls = APIError
     text = message if message else (info.message if info else f"HTTP {code}")
-    return cls(code, text, endpoint=endpoint, http_status=http_status, retry_after=retry_after)
+    return cls(
+        code,
+        text,
+        description=description,
+        endpoint=endpoint,
+        http_status=http_status,
+        retry_after=retry_after,
+    )
 
 
 for _cls in (

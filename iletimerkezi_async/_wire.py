@@ -72,12 +72,21 @@ def _status_meaning(http_status: int, endpoint: str, retry_after: float | None) 
     or WAF refusing the caller, which is the API's 401 (the IP whitelist
     cause), with the HTTP status kept on the error.
     """
+    honest = f"the server answered HTTP {http_status} with a non-API body"
+    page = "no API envelope: an HTTP error page (a proxy, gateway or firewall)"
     if http_status >= 500 or http_status == 429:
         return error_for_code(
-            http_status, endpoint=endpoint, http_status=http_status, retry_after=retry_after
+            http_status,
+            honest,
+            endpoint=endpoint,
+            http_status=http_status,
+            retry_after=retry_after,
+            description=page,
         )
     if http_status in (401, 403):
-        return error_for_code(401, endpoint=endpoint, http_status=http_status)
+        return error_for_code(
+            401, honest, endpoint=endpoint, http_status=http_status, description=page
+        )
     return None
 
 

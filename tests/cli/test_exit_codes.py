@@ -19,7 +19,7 @@ from iletimerkezi_async.errors import error_for_code
 from iletimerkezi_async.resources.account import AccountResource
 
 from ._helpers import failed
-from .conftest import Invoke
+from .conftest import Invoke, ThreadedFake
 
 
 @pytest.mark.parametrize(
@@ -99,6 +99,17 @@ def test_wrong_hash_is_an_api_error(cli: Invoke) -> None:
 def test_plain_http_to_a_remote_host_is_a_usage_error(cli: Invoke) -> None:
     line = failed(cli("balance", "--base-url", "http://api.example.com"), EXIT_USAGE)
     assert "https://" in line
+
+
+def test_an_html_5xx_page_is_an_api_error_that_says_what_came_back(
+    cli: Invoke, fake: ThreadedFake
+) -> None:
+    """One rule: the class decides (a 5xx page keeps its HTTP meaning, so exit 3)."""
+    fake.call(fake.fake.malform, "get-sender", "html", times=4)
+    line = failed(cli("senders"), EXIT_API)
+    assert "the server answered HTTP 500 with a non-API body" in line
+    assert "undocumented code" not in line
+    assert "an HTTP error page" in line and "[get-sender]" in line
 
 
 def test_unreachable_port_is_a_transport_error(cli: Invoke) -> None:
