@@ -9,7 +9,7 @@ the fake server (``iletimerkezi_async.testing``); nothing else knows names.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, ParamSpec, TypeVar
 
 import attrs
@@ -58,6 +58,8 @@ class Endpoint(Generic[P, A]):
     retry: RetryClass
     build: Callable[P, _wire.Request] = attrs.field(repr=False)
     answer: type[A] = attrs.field(repr=False)
+    meanings: Mapping[int, str] = attrs.field(factory=dict, repr=False, kw_only=True)
+    """What a body code means on this endpoint, where the table's wording is for another."""
     path: str = attrs.field(init=False)
 
     @path.default
@@ -67,7 +69,14 @@ class Endpoint(Generic[P, A]):
 
 SEND_SMS = Endpoint("send-sms", RetryClass.SEND, _wire.send_sms, SendAnswer)
 CANCEL_ORDER = Endpoint("cancel-order", RetryClass.WRITE, _wire.cancel_order, Done)
-GET_REPORT = Endpoint("get-report", RetryClass.READ, _wire.get_report, ReportAnswer)
+GET_REPORT = Endpoint(
+    "get-report",
+    RetryClass.READ,
+    _wire.get_report,
+    ReportAnswer,
+    # The table's 455 also covers a cancel that came too late, which a report is not.
+    meanings={455: "no such order on this account (a wrong id, or the order was removed)"},
+)
 GET_REPORTS = Endpoint("get-reports", RetryClass.READ, _wire.get_reports, ReportsAnswer)
 GET_BALANCE = Endpoint("get-balance", RetryClass.READ, _wire.get_balance, BalanceAnswer)
 GET_SENDER = Endpoint("get-sender", RetryClass.READ, _wire.get_sender, SendersAnswer)

@@ -339,7 +339,12 @@ class Transport:
         elapsed = (time.perf_counter() - started) * 1000 if debug else 0.0
         try:
             response = decode(
-                raw, endpoint=name, http_status=status, retry_after=retry_after, scrub=scrub_text
+                raw,
+                endpoint=name,
+                http_status=status,
+                retry_after=retry_after,
+                scrub=scrub_text,
+                meanings=endpoint.meanings,
             )
         except APIError as exc:
             log.debug("← %s HTTP %d code %d in %.1f ms", name, status, exc.code, elapsed)

@@ -97,6 +97,7 @@ def decode(
     http_status: int,
     retry_after: float | None = None,
     scrub: Callable[[str], str] | None = None,
+    meanings: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
     """The ``response`` object of a successful answer, or the typed error.
 
@@ -149,6 +150,7 @@ def decode(
             endpoint=endpoint,
             http_status=http_status,
             retry_after=retry_after,
+            description=meanings.get(code) if meanings else None,
         )
         raise err
     return response

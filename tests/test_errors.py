@@ -11,6 +11,7 @@ import iletimerkezi_async as im
 from iletimerkezi_async import _wire, errors
 from iletimerkezi_async.clock import ISTANBUL
 from iletimerkezi_async.errors import CODES, error_for_code
+from iletimerkezi_async.testing import FakeIletiMerkezi
 
 EXPECTED = {
     400: im.BadRequestError,
@@ -246,3 +247,15 @@ def test_every_error_class_round_trips_through_pickle(cls: type[im.IletiMerkeziE
         value = getattr(err, name, None)
         if not name.startswith("__") and not callable(value):
             assert getattr(copy, name, None) == value, name
+
+
+async def test_455_says_what_fits_the_call(fake_iletimerkezi: FakeIletiMerkezi) -> None:
+    """A report of an unknown id is not 'no longer cancellable'; a late cancel may be."""
+    async with fake_iletimerkezi.client(send_limiter=None) as client:
+        with pytest.raises(im.OrderNotFoundError) as report:
+            await client.reports.get("123")
+        with pytest.raises(im.OrderNotFoundError) as cancel:
+            await client.sms.cancel("123")
+    assert "cancel" not in str(report.value)
+    assert report.value.description.startswith("no such order on this account")
+    assert "cancellable" in cancel.value.description
