@@ -15,7 +15,7 @@ from typing import IO
 
 import click
 
-from .. import InvalidRequestError, IysList, normalize_number, segments
+from .. import InvalidRequestError, IysList, _validate, normalize_number, segments
 from ..text import MAX_PARTS
 from ._options import (
     api_options,
@@ -26,7 +26,7 @@ from ._options import (
     stdin_is_tty,
 )
 from ._output import echo_json, info
-from ._run import fail, run
+from ._run import describe, fail, name_options, run
 
 __all__ = ["MAX_RECIPIENTS", "cancel", "send"]
 
@@ -167,6 +167,14 @@ def send(
     terminal to ask on it is required.  JSON: {"id": "<order id>", "recipients": N}.
     """
     api = client()  # missing credentials or a bad URL stop here, before any prompt
+    name_options(sender="--sender", text="--text", send_at="--schedule", iys="--iys")
+    try:
+        # Before the summary: a cost estimate for a send that cannot happen misleads.
+        _validate.sender(sender, None)
+        _validate.text(text)
+    except InvalidRequestError as exc:
+        code, line = describe(exc)
+        fail(line, code)
     if send_at is not None and send_at <= dt.datetime.now(dt.UTC):
         fail("--schedule must be in the future")
     recipients = collect_numbers(numbers, file, yes)

@@ -164,6 +164,16 @@ def test_more_than_one_order_of_recipients_is_refused(cli: Invoke, tmp_path: Pat
     assert "50,000" in line and "split" in line
 
 
+def test_a_malformed_sender_is_refused_before_the_cost_summary(
+    cli: Invoke, fake: ThreadedFake
+) -> None:
+    result = cli("send", "5051234567", "--sender", "ACME LONGER THAN 11", "--text", "x", "-y")
+    line = failed(result, USAGE)
+    assert line.startswith("Error: invalid --sender:")
+    assert "Estimated cost" not in result.stderr  # no summary for a send that cannot happen
+    assert fake.call(lambda: len(fake.fake.requests)) == 0
+
+
 def test_unapproved_sender_is_an_api_error(cli: Invoke) -> None:
     line = failed(cli("send", "5051234567", "--sender", "NOPE", "--text", "x", "-y"), EXIT_API)
     assert "450" in line and "Gönderilen başlık kullanıma uygun değil" in line
