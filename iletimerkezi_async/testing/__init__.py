@@ -14,7 +14,10 @@ fault injection.  Test the SDK against it over real loopback HTTP::
 
 With pytest, the plugin (entry point ``pytest11``) offers the fixture
 ``fake_iletimerkezi``; ``@pytest.mark.fake_iletimerkezi(**options)`` passes
-constructor options.  Standalone: ``python -m iletimerkezi_async.testing
+constructor options.  The factory fixture ``make_fake_iletimerkezi`` returns a
+started fake per ``await make_fake_iletimerkezi(**options)`` call (several per
+test; a misspelt option is a ``TypeError`` naming the known ones) and closes
+every one it made after the test.  Standalone: ``python -m iletimerkezi_async.testing
 --port 8080 [--host 127.0.0.1] [--key K --hash H] [--legacy-types]
 [--clock-skew S] [--reports-delay S] [--drop-blacklisted]`` (binds
 127.0.0.1 unless told otherwise; prints the URL, the key masked, never the hash).
