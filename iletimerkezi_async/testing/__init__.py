@@ -21,6 +21,9 @@ every one it made after the test.  Standalone: ``python -m iletimerkezi_async.te
 --port 8080 [--host 127.0.0.1] [--key K --hash H] [--legacy-types]
 [--clock-skew S] [--reports-delay S] [--drop-blacklisted]`` (binds
 127.0.0.1 unless told otherwise; prints the URL, the key masked, never the hash).
+A running fake also serves a loopback-only control API outside ``/v1``
+(``POST /_fake/inbound``, ``/_fake/orders``, ``/_fake/fail``; ``GET
+/_fake/requests``) for driving it from other languages; see ``_control``.
 
 Options (keyword arguments; the fields of :class:`FakeOptions`, kept as ``fake.options``)
 --------------------------------------------------------------------------------------
