@@ -19,7 +19,9 @@ started fake per ``await make_fake_iletimerkezi(**options)`` call (several per
 test; a misspelt option is a ``TypeError`` naming the known ones) and closes
 every one it made after the test.  Standalone: ``python -m iletimerkezi_async.testing
 --port 8080 [--host 127.0.0.1] [--key K --hash H] [--legacy-types]
-[--clock-skew S] [--reports-delay S] [--drop-blacklisted]`` (binds
+[--clock-skew S] [--reports-delay S] [--drop-blacklisted] [--latency S]
+[--fault-rate P] [--orders N --inbound N --days D --seed S]`` or the same
+flags on ``iletimerkezi fake-server`` (binds
 127.0.0.1 unless told otherwise; prints the URL, the key masked, never the hash).
 A running fake also serves a loopback-only control API outside ``/v1``
 (``POST /_fake/inbound``, ``/_fake/orders``, ``/_fake/fail``; ``GET
