@@ -14,10 +14,18 @@ fault injection.  Test the SDK against it over real loopback HTTP::
 
 With pytest, the plugin (entry point ``pytest11``) offers the fixture
 ``fake_iletimerkezi``; ``@pytest.mark.fake_iletimerkezi(**options)`` passes
-constructor options.  Standalone: ``python -m iletimerkezi_async.testing
+constructor options.  The factory fixture ``make_fake_iletimerkezi`` returns a
+started fake per ``await make_fake_iletimerkezi(**options)`` call (several per
+test; a misspelt option is a ``TypeError`` naming the known ones) and closes
+every one it made after the test.  Standalone: ``python -m iletimerkezi_async.testing
 --port 8080 [--host 127.0.0.1] [--key K --hash H] [--legacy-types]
-[--clock-skew S] [--reports-delay S] [--drop-blacklisted]`` (binds
+[--clock-skew S] [--reports-delay S] [--drop-blacklisted] [--latency S]
+[--fault-rate P] [--orders N --inbound N --days D --seed S]`` or the same
+flags on ``iletimerkezi fake-server`` (binds
 127.0.0.1 unless told otherwise; prints the URL, the key masked, never the hash).
+A running fake also serves a loopback-only control API outside ``/v1``
+(``POST /_fake/inbound``, ``/_fake/orders``, ``/_fake/fail``; ``GET
+/_fake/requests``) for driving it from other languages; see ``_control``.
 
 Options (keyword arguments; the fields of :class:`FakeOptions`, kept as ``fake.options``)
 --------------------------------------------------------------------------------------

@@ -46,3 +46,16 @@ class RecordedRequest:
     status: int | None = None
     fault: str | None = None
     processed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """This record as plain JSON (credentials starred; no raw bytes, no headers)."""
+        return {
+            "time": self.time,
+            "method": self.method,
+            "path": self.path,
+            "endpoint": self.endpoint,
+            "body": _without_secrets(self.body),
+            "status": self.status,
+            "fault": self.fault,
+            "processed": self.processed,
+        }

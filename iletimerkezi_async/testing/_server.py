@@ -17,6 +17,7 @@ from typing import Any, Final
 from aiohttp import web
 from multidict import CIMultiDict
 
+from ._control import Control
 from ._endpoints import dispatch, endpoint_of_path, error_reply, resolve_endpoint
 from ._envelope import Reply
 from ._faults import MALFORM_KINDS, Fault, FaultQueue, MalformKind, When
@@ -55,7 +56,17 @@ class FakeServer:
     ``fake.account`` fails loudly instead of doing nothing.
     """
 
-    __slots__ = ("_faults", "_port", "_rng", "_runner", "_url", "account", "options", "requests")
+    __slots__ = (
+        "_control",
+        "_faults",
+        "_port",
+        "_rng",
+        "_runner",
+        "_url",
+        "account",
+        "options",
+        "requests",
+    )
 
     def __init__(self, account: Account) -> None:
         self.account = account
@@ -66,6 +77,7 @@ class FakeServer:
         self._faults = FaultQueue()
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
+        self._control = Control(self)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -99,6 +111,8 @@ class FakeServer:
         if self._runner is not None:
             return
         app = web.Application(client_max_size=_MAX_BODY)
+        # The control API first: its requests never reach the log or the faults.
+        app.router.add_route("*", "/_fake/{name}", self._control.handle)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.25)
         await runner.setup()

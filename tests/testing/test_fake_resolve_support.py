@@ -17,7 +17,8 @@ import iletimerkezi_async as im
 from iletimerkezi_async.clock import ISTANBUL
 from iletimerkezi_async.models import OrderSummary
 from iletimerkezi_async.testing import FakeClock, FakeIletiMerkezi, VirtualClock
-from iletimerkezi_async.testing.__main__ import _fake_options, _parser, main
+from iletimerkezi_async.testing.__main__ import main
+from iletimerkezi_async.testing._runner import build_parser, fake_keywords
 
 from .conftest import Api
 
@@ -311,16 +312,16 @@ async def test_dropped_recipients_still_count_for_the_duplicate_guard() -> None:
 
 
 def test_the_runner_offers_the_three_options() -> None:
-    args = _parser().parse_args(
+    args = build_parser().parse_args(
         ["--clock-skew", "-30", "--reports-delay", "2.5", "--drop-blacklisted"]
     )
-    options = FakeIletiMerkezi(**_fake_options(args)).options
+    options = FakeIletiMerkezi(**fake_keywords(args)).options
     assert (options.clock_skew, options.reports_delay, options.drop_blacklisted) == (
         -30.0,
         2.5,
         True,
     )
-    defaults = FakeIletiMerkezi(**_fake_options(_parser().parse_args([]))).options
+    defaults = FakeIletiMerkezi(**fake_keywords(build_parser().parse_args([]))).options
     assert (defaults.clock_skew, defaults.reports_delay, defaults.drop_blacklisted) == (
         0.0,
         0.0,
