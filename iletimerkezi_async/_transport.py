@@ -15,6 +15,7 @@ import asyncio
 import functools
 import hashlib
 import hmac
+import importlib.util
 import logging
 import platform
 import ssl as _ssl
@@ -50,6 +51,8 @@ from .retry import (
 
 if TYPE_CHECKING:
     from ._endpoints import Endpoint
+    from ._otel import Call, Telemetry
+    from ._wire import Request
 
 P = ParamSpec("P")
 A = TypeVar("A")
@@ -94,6 +97,31 @@ def check_ssl(context: object) -> _ssl.SSLContext | None:
             "turned off. For a private CA, trust it: ssl.create_default_context(cafile=...)"
         )
     return context
+
+
+@functools.cache
+def load_telemetry() -> Telemetry | None:
+    """Spans and metrics when OpenTelemetry's API is installed, else None (nothing imported).
+
+    Decided once per process; ``opentelemetry`` is looked up, not imported,
+    until it is known to be there.
+    """
+    try:
+        if importlib.util.find_spec("opentelemetry") is None:
+            return None
+        from ._otel import Telemetry
+    except ImportError:
+        return None
+    return Telemetry()
+
+
+def order_id(answer: object) -> int | str | None:
+    """``answer.order.id`` when the answer names an order (a send's), else None.
+
+    For log records and spans, without the transport knowing any answer's type.
+    """
+    found = getattr(getattr(answer, "order", None), "id", None)
+    return found if isinstance(found, int | str) and not isinstance(found, bool) else None
 
 
 @functools.cache
@@ -171,6 +199,7 @@ class Transport:
         self._ssl = check_ssl(ssl)
         self.clock = clock
         self._closed = False
+        self._telemetry = load_telemetry()
 
     def with_options(
         self,
@@ -278,10 +307,21 @@ class Transport:
         the server and no answer has said otherwise (what a cancelled send must know)."""
         request = endpoint.build(*args, **kwargs)
         self._get_session()  # fail fast when closed, before the limiter takes tokens
+        if self._telemetry is not None:
+            return await self._telemetry.observe(self._run, watch, endpoint, request)
+        return await self._run(watch, endpoint, request, None)
+
+    async def _run(
+        self, watch: Watch, endpoint: Endpoint[..., A], request: Request, obs: Call | None
+    ) -> A:
+        """The limiter and the retry loop; ``obs`` (telemetry's view of the call) or None."""
         body = encode(request.body, self._key, self._hash)
         url = self.base_url + endpoint.path
         if request.cost and self.limiter is not None:
-            await self.limiter.acquire(request.cost)
+            if obs is None:
+                await self.limiter.acquire(request.cost)
+            else:
+                await obs.acquire(self.limiter, request.cost)
         scrub_text = functools.partial(self._scrub, request.body)
         attempts = self.retry.attempts
         attempt = 0
@@ -299,6 +339,8 @@ class Transport:
             if endpoint.retry is RetryClass.SEND:
                 watch.written = False  # a send is retried only when it was not processed
             delay = self.retry.delay(attempt, retry_after)
+            if obs is not None:
+                obs.retry(attempt + 1, delay)
             log.info(
                 "%s: %s; retrying in %.2f s (attempt %d/%d)",
                 endpoint.name,
@@ -306,6 +348,7 @@ class Transport:
                 delay,
                 attempt + 1,
                 attempts,
+                extra={"endpoint": endpoint.name, "attempt": attempt + 1},
             )
             await self.clock.sleep(delay)
 
@@ -325,8 +368,9 @@ class Transport:
         name = endpoint.name
         # The timing exists for the debug lines only: skip both when they are off.
         debug = log.isEnabledFor(logging.DEBUG)
+        extra = {"endpoint": name, "attempt": attempt} if debug else None
         if debug:
-            log.debug("→ %s attempt %d/%d", name, attempt, self.retry.attempts)
+            log.debug("→ %s attempt %d/%d", name, attempt, self.retry.attempts, extra=extra)
         started = time.perf_counter() if debug else 0.0
         try:
             status, raw, retry_after = await self._post(url, body)
@@ -334,7 +378,7 @@ class Transport:
             raise
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             failure = _classify(exc)
-            log.debug("← %s failed: %s", name, failure.text)
+            log.debug("← %s failed: %s", name, failure.text, extra=extra)
             return None, failure, None
         elapsed = (time.perf_counter() - started) * 1000 if debug else 0.0
         try:
@@ -347,14 +391,20 @@ class Transport:
                 meanings=endpoint.meanings,
             )
         except APIError as exc:
-            log.debug("← %s HTTP %d code %d in %.1f ms", name, status, exc.code, elapsed)
+            log.debug(
+                "← %s HTTP %d code %d in %.1f ms", name, status, exc.code, elapsed, extra=extra
+            )
             return None, exc, retry_after
         except ResponseFormatError as exc:
-            log.debug("← %s HTTP %d unreadable in %.1f ms", name, status, elapsed)
+            log.debug("← %s HTTP %d unreadable in %.1f ms", name, status, elapsed, extra=extra)
             return None, Unreadable(error=exc), retry_after
-        if debug:
-            log.debug("← %s HTTP %d code 200 in %.1f ms", name, status, elapsed)
         try:
-            return structure(endpoint, response), None, None
+            answer = structure(endpoint, response)
         except ResponseFormatError as exc:
             return None, Unreadable(error=exc, accepted=True), None
+        if debug:
+            found = order_id(answer)
+            if found is not None:
+                extra = {"endpoint": name, "attempt": attempt, "order_id": found}
+            log.debug("← %s HTTP %d code 200 in %.1f ms", name, status, elapsed, extra=extra)
+        return answer, None, None

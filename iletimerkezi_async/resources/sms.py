@@ -62,7 +62,9 @@ async def _report(callback: Callable[[PendingSend], object] | None, pending: Pen
             await result
     except Exception as exc:
         log.error(
-            "on_send_unknown raised %s; the pending send was not recorded by it", type(exc).__name__
+            "on_send_unknown raised %s; the pending send was not recorded by it",
+            type(exc).__name__,
+            extra={"endpoint": api.SEND_SMS.name},
         )
 
 
@@ -157,6 +159,7 @@ class SmsResource(Resource):
             len(groups),
             options.schedule is not None,
             options.iys_list is not None,
+            extra={"endpoint": api.SEND_SMS.name},
         )
         submitted_after = self._now()
 
