@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,3 +86,32 @@ async def test_concurrent_wrong_codes_never_exceed_max_attempts(redis: Redis) ->
         assert sum(isinstance(x, im.OtpLockedError) for x in results) == 15
         with pytest.raises(im.OtpLockedError):
             await otp.verify(PHONE, code)
+
+
+async def test_two_processes_verifying_one_code_succeed_once(
+    redis_server: RedisServer, redis: Redis
+) -> None:
+    worker = Path(__file__).with_name("_otp_worker.py")
+    async with rig() as r:
+        code = r.code(await r.service(RedisOtpStore(redis, prefix="test:otp")).send(PHONE))
+        args = [redis_server.url, "test:otp", SECRET.hex(), PHONE, code, "test:otp:go", "25"]
+        procs = [
+            await asyncio.create_subprocess_exec(
+                sys.executable, str(worker), *args, stdout=asyncio.subprocess.PIPE
+            )
+            for _ in range(2)
+        ]
+        try:
+            async with asyncio.timeout(60):  # a hang guard, not a timing assertion
+                for proc in procs:
+                    assert proc.stdout is not None
+                    assert (await proc.stdout.readline()).strip() == b"READY"
+                await redis.rpush("test:otp:go", "1", "1")
+                outputs = [await proc.communicate() for proc in procs]
+        finally:
+            for proc in procs:
+                if proc.returncode is None:
+                    proc.kill()
+                    await proc.wait()
+        assert [p.returncode for p in procs] == [0, 0]
+        assert sum(int(out.strip()) for out, _ in outputs) == 1
