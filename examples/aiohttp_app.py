@@ -7,7 +7,8 @@ request handler shares one connection pool and one rate limiter.
 Endpoints:
 
 * ``POST /otp`` ``{"phone": "5051234567"}`` sends a one-time code.
-* ``POST /otp/verify`` ``{"phone": ..., "code": ...}`` checks it.
+* ``POST /otp/verify`` ``{"phone": ..., "code": ...}`` checks it
+  (both by ``iletimerkezi_async.otp.OtpService``).
 * ``GET /orders/{order_id}/deliveries`` shows the delivery reports received.
 * ``POST /iletimerkezi/webhook/<token>`` receives delivery reports
   (``iletimerkezi_async.webhooks.create_app`` mounted as a sub-app).
@@ -34,21 +35,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import hmac
 import logging
+import math
 import os
 import secrets
 import signal
 import sys
-import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from aiohttp import web
 
 import iletimerkezi_async as im
 from iletimerkezi_async import webhooks
+from iletimerkezi_async.otp import MemoryOtpStore, OtpService, OtpStore
 
 log = logging.getLogger("examples.aiohttp_app")
 
@@ -57,74 +57,14 @@ WEBHOOK_PREFIX = "/iletimerkezi"
 
 WEBHOOK_PATH = WEBHOOK_PREFIX + "/webhook/{token}"
 
-Verdict = Literal["ok", "wrong", "expired", "locked"]
+OTP_TTL = 300
+"""Seconds a code stays valid."""
+
+OTP_TEMPLATE = "Dogrulama kodunuz: {code}. Kimseyle paylasmayin."
+"""GSM-7 only, so it stays one part whatever the account's encoding setting."""
 
 
 # --------------------------------------------------------------------- state
-
-
-@dataclass
-class _Pending:
-    code: str
-    sent_at: float
-    expires_at: float
-    order_id: str | None = None
-    attempts: int = 0
-
-
-class OtpStore:
-    """Codes waiting to be verified, one per phone number.
-
-    In memory for the example: with several workers keep this in Redis or
-    your database, or a user may verify against a worker that never saw the code.
-    """
-
-    def __init__(
-        self,
-        *,
-        ttl: float = 300.0,
-        cooldown: float = 60.0,
-        max_attempts: int = 5,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.ttl = ttl
-        self.cooldown = cooldown
-        self.max_attempts = max_attempts
-        self._clock = clock
-        self._codes: dict[str, _Pending] = {}
-
-    def retry_after(self, phone: str) -> float:
-        """Seconds until a new code may be sent to ``phone`` (0: now)."""
-        pending = self._codes.get(phone)
-        if pending is None:
-            return 0.0
-        return max(0.0, pending.sent_at + self.cooldown - self._clock())
-
-    def start(self, phone: str, code: str) -> _Pending:
-        # Stored before the send, so a second request racing this one sees the
-        # cooldown and cannot send a second SMS.
-        now = self._clock()
-        pending = _Pending(code=code, sent_at=now, expires_at=now + self.ttl)
-        self._codes[phone] = pending
-        return pending
-
-    def discard(self, phone: str, pending: _Pending) -> None:
-        """Forget a code whose SMS certainly did not go out."""
-        if self._codes.get(phone) is pending:
-            del self._codes[phone]
-
-    def verify(self, phone: str, code: str) -> Verdict:
-        pending = self._codes.get(phone)
-        if pending is None or self._clock() >= pending.expires_at:
-            self._codes.pop(phone, None)
-            return "expired"
-        if pending.attempts >= self.max_attempts:
-            return "locked"
-        pending.attempts += 1
-        if not hmac.compare_digest(pending.code.encode(), code.encode()):
-            return "wrong"
-        del self._codes[phone]  # one use only
-        return "ok"
 
 
 class DeliveryLog:
@@ -156,17 +96,20 @@ class DeliveryLog:
 # ---------------------------------------------------------------------- app
 
 CLIENT = web.AppKey("client", im.Client)
-OTPS = web.AppKey("otps", OtpStore)
+OTP = web.AppKey("otp", OtpService)
 DELIVERIES = web.AppKey("deliveries", DeliveryLog)
 
 
-def new_code() -> str:
-    return f"{secrets.randbelow(1_000_000):06d}"
+def otp_service(client: im.Client, sender: str, store: OtpStore, secret: bytes) -> OtpService:
+    """Codes by SMS through ``client``: 5 attempts, one code a minute, 10 a day per number.
 
-
-def otp_text(code: str) -> str:
-    # GSM-7 only, so it stays one part whatever the account's encoding setting.
-    return f"Dogrulama kodunuz: {code}. Kimseyle paylasmayin."
+    With several workers pass a shared store
+    (``iletimerkezi_async.contrib.redis.RedisOtpStore``) and the same secret
+    everywhere, or a user may verify against a worker that never saw the code.
+    """
+    return OtpService(
+        client, sender=sender, secret=secret, store=store, template=OTP_TEMPLATE, ttl=OTP_TTL
+    )
 
 
 def _error(status: int, error: str, **extra: Any) -> web.Response:
@@ -181,46 +124,44 @@ async def _json_object(request: web.Request) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-async def send_code(client: im.Client, store: OtpStore, phone: str, sender: str) -> web.Response:
-    """Send a new code to ``phone`` (normalised) unless one went out too recently."""
-    wait = store.retry_after(phone)
-    if wait > 0:
-        return _error(429, "too_soon", retry_after=round(wait))
-    code = new_code()
-    pending = store.start(phone, code)
+async def send_code(otp: OtpService, phone: str) -> web.Response:
+    """Send a new code to ``phone`` unless the cooldown or the daily limit forbids it."""
     try:
-        order = await client.sms.send(phone, otp_text(code), sender=sender)
-    except im.InvalidRequestError as exc:
-        store.discard(phone, pending)
+        challenge = await otp.send(phone)
+    except (im.OtpCooldownError, im.OtpLimitError) as exc:
+        error = "too_soon" if isinstance(exc, im.OtpCooldownError) else "daily_limit"
+        return _error(429, error, retry_after=math.ceil(exc.retry_after))
+    except im.InvalidRequestError as exc:  # e.g. a number outside Turkey
         return _error(400, "invalid_request", field=exc.field)
     except im.SendOutcomeUnknownError:
-        # The SMS may be on its way. Never resend: keep the code valid and the
-        # cooldown armed, and let the user ask again once it has passed.
-        log.warning("OTP send outcome unknown; not resending")
-        return web.json_response({"status": "unknown", "expires_in": store.ttl}, status=202)
+        # The SMS may be on its way. Never resend: OtpService keeps the code
+        # valid and the cooldown armed; the user may ask again once it has passed.
+        return web.json_response({"status": "unknown", "expires_in": OTP_TTL}, status=202)
     except im.TransportError:
-        # Not SendOutcomeUnknownError, so the request certainly never arrived.
-        store.discard(phone, pending)
+        # Not SendOutcomeUnknownError, so the request certainly never arrived
+        # (OtpService already released the cooldown, as for the errors below).
         return _error(503, "sms_unavailable")
     except im.RecipientError:
-        store.discard(phone, pending)
         return _error(400, "phone_refused")
     except im.APIError as exc:
-        store.discard(phone, pending)
         log.error("OTP send refused: %s", exc.code)
         return _error(502, "sms_refused", code=exc.code)
-    pending.order_id = order.id
     return web.json_response(
-        {"status": "sent", "order_id": order.id, "expires_in": store.ttl}, status=201
+        {"status": "sent", "order_id": challenge.order.id, "expires_in": OTP_TTL}, status=201
     )
 
 
-def verdict_response(verdict: Verdict) -> web.Response:
-    if verdict == "ok":
-        return web.json_response({"verified": True})
-    if verdict == "locked":
+async def verify_code(otp: OtpService, phone: str, code: str) -> web.Response:
+    try:
+        ok = await otp.verify(phone, code)
+    except im.OtpLockedError:
         return _error(429, "too_many_attempts")
-    return _error(400, "wrong_code" if verdict == "wrong" else "expired")
+    except im.InvalidRequestError:  # a number outside Turkey
+        return _error(400, "invalid_phone")
+    if ok:
+        return web.json_response({"verified": True})
+    # Wrong, expired, already used or never sent: the same answer for all.
+    return _error(400, "wrong_code")
 
 
 def _verify_body(body: dict[str, Any] | None) -> tuple[str, str] | None:
@@ -237,16 +178,24 @@ def create_app(
     webhook_token: str,
     sender: str,
     otps: OtpStore | None = None,
+    otp_secret: bytes | None = None,
 ) -> web.Application:
-    """The web app; ``client_factory`` is called once, inside the loop, at startup."""
+    """The web app; ``client_factory`` is called once, inside the loop, at startup.
+
+    ``otp_secret`` keys the HMACs the OTP store holds; the default, random per
+    process, only suits the in-memory store.
+    """
     app = web.Application()
-    app[OTPS] = otps or OtpStore()
+    store = MemoryOtpStore() if otps is None else otps
+    secret = otp_secret or secrets.token_bytes(32)
     app[DELIVERIES] = DeliveryLog()
 
     async def client_ctx(app: web.Application) -> AsyncIterator[None]:
         # Created here, not at import time: the client's session belongs to this loop.
         async with client_factory() as client:
             app[CLIENT] = client
+            # A bad sender or template fails here, at startup, not on a request.
+            app[OTP] = otp_service(client, sender, store, secret)
             yield
 
     app.cleanup_ctx.append(client_ctx)
@@ -259,7 +208,7 @@ def create_app(
             phone = im.normalize_number(body["phone"])
         except im.InvalidRequestError:
             return _error(400, "invalid_phone")
-        return await send_code(request.app[CLIENT], request.app[OTPS], phone, sender)
+        return await send_code(request.app[OTP], phone)
 
     async def verify_otp(request: web.Request) -> web.Response:
         fields = _verify_body(await _json_object(request))
@@ -269,7 +218,7 @@ def create_app(
             phone = im.normalize_number(fields[0])
         except im.InvalidRequestError:
             return _error(400, "invalid_phone")
-        return verdict_response(request.app[OTPS].verify(phone, fields[1]))
+        return await verify_code(request.app[OTP], phone, fields[1])
 
     async def deliveries(request: web.Request) -> web.Response:
         order_id = request.match_info["order_id"]
@@ -318,7 +267,14 @@ async def serve(args: argparse.Namespace) -> None:
                 FakeIletiMerkezi(senders=["APITEST", args.sender])
             )
             client_factory = fake.client
-        app = create_app(client_factory=client_factory, webhook_token=token, sender=args.sender)
+        # Share one secret (32+ bytes) between workers that share an OTP store.
+        otp_secret = os.environ.get("ILETIMERKEZI_OTP_SECRET", "").encode() or None
+        app = create_app(
+            client_factory=client_factory,
+            webhook_token=token,
+            sender=args.sender,
+            otp_secret=otp_secret,
+        )
         # No access log: it would record the webhook's secret token, which is in the path.
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()

@@ -34,13 +34,12 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import math
 import os
 import secrets
 import socket
-import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
@@ -49,6 +48,7 @@ from pydantic import BaseModel
 
 import iletimerkezi_async as im
 from iletimerkezi_async import webhooks
+from iletimerkezi_async.otp import MemoryOtpStore, OtpService, OtpStore
 
 log = logging.getLogger("examples.fastapi_app")
 
@@ -56,68 +56,13 @@ WEBHOOK_PATH = "/iletimerkezi/webhook/{token}"
 MAX_WEBHOOK_BODY = 65536
 """A delivery report is a few hundred bytes; anything far larger is not one."""
 
-Verdict = Literal["ok", "wrong", "expired", "locked"]
+OTP_TTL = 300
+"""Seconds a code stays valid."""
+
+OTP_TEMPLATE = "Dogrulama kodunuz: {code}. Kimseyle paylasmayin."
 
 
 # --------------------------------------------------------------------- state
-
-
-@dataclass
-class _Pending:
-    code: str
-    sent_at: float
-    expires_at: float
-    order_id: str | None = None
-    attempts: int = 0
-
-
-class OtpStore:
-    """Codes waiting to be verified, one per phone number (in memory: one worker only)."""
-
-    def __init__(
-        self,
-        *,
-        ttl: float = 300.0,
-        cooldown: float = 60.0,
-        max_attempts: int = 5,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.ttl = ttl
-        self.cooldown = cooldown
-        self.max_attempts = max_attempts
-        self._clock = clock
-        self._codes: dict[str, _Pending] = {}
-
-    def retry_after(self, phone: str) -> float:
-        pending = self._codes.get(phone)
-        if pending is None:
-            return 0.0
-        return max(0.0, pending.sent_at + self.cooldown - self._clock())
-
-    def start(self, phone: str, code: str) -> _Pending:
-        # Stored before the send: a racing second request sees the cooldown.
-        now = self._clock()
-        pending = _Pending(code=code, sent_at=now, expires_at=now + self.ttl)
-        self._codes[phone] = pending
-        return pending
-
-    def discard(self, phone: str, pending: _Pending) -> None:
-        """Forget a code whose SMS certainly did not go out."""
-        if self._codes.get(phone) is pending:
-            del self._codes[phone]
-
-    def verify(self, phone: str, code: str) -> Verdict:
-        pending = self._codes.get(phone)
-        if pending is None or self._clock() >= pending.expires_at:
-            self._codes.pop(phone, None)
-            return "expired"
-        if pending.attempts >= self.max_attempts:
-            return "locked"
-        pending.attempts += 1
-        if not hmac.compare_digest(pending.code.encode(), code.encode()):
-            return "wrong"
-        del self._codes[phone]
-        return "ok"
 
 
 class DeliveryLog:
@@ -153,14 +98,6 @@ class VerifyRequest(BaseModel):
     code: str
 
 
-def new_code() -> str:
-    return f"{secrets.randbelow(1_000_000):06d}"
-
-
-def otp_text(code: str) -> str:
-    return f"Dogrulama kodunuz: {code}. Kimseyle paylasmayin."
-
-
 def _error(status: int, error: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": error, **extra}, status_code=status)
 
@@ -180,44 +117,40 @@ async def _read_limited(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-async def send_code(client: im.Client, store: OtpStore, phone: str, sender: str) -> JSONResponse:
-    """Send a new code to ``phone`` (normalised) unless one went out too recently."""
-    wait = store.retry_after(phone)
-    if wait > 0:
-        return _error(429, "too_soon", retry_after=round(wait))
-    code = new_code()
-    pending = store.start(phone, code)
+async def send_code(otp: OtpService, phone: str) -> JSONResponse:
+    """Send a new code to ``phone`` unless the cooldown or the daily limit forbids it."""
     try:
-        order = await client.sms.send(phone, otp_text(code), sender=sender)
-    except im.InvalidRequestError as exc:
-        store.discard(phone, pending)
+        challenge = await otp.send(phone)
+    except (im.OtpCooldownError, im.OtpLimitError) as exc:
+        error = "too_soon" if isinstance(exc, im.OtpCooldownError) else "daily_limit"
+        return _error(429, error, retry_after=math.ceil(exc.retry_after))
+    except im.InvalidRequestError as exc:  # e.g. a number outside Turkey
         return _error(400, "invalid_request", field=exc.field)
     except im.SendOutcomeUnknownError:
-        # The SMS may be on its way: never resend; the code stays valid.
-        log.warning("OTP send outcome unknown; not resending")
-        return JSONResponse({"status": "unknown", "expires_in": store.ttl}, status_code=202)
+        # The SMS may be on its way: never resend; OtpService keeps the code valid.
+        return JSONResponse({"status": "unknown", "expires_in": OTP_TTL}, status_code=202)
     except im.TransportError:
-        store.discard(phone, pending)  # certainly never arrived
-        return _error(503, "sms_unavailable")
+        return _error(503, "sms_unavailable")  # certainly never arrived
     except im.RecipientError:
-        store.discard(phone, pending)
         return _error(400, "phone_refused")
     except im.APIError as exc:
-        store.discard(phone, pending)
         log.error("OTP send refused: %s", exc.code)
         return _error(502, "sms_refused", code=exc.code)
-    pending.order_id = order.id
     return JSONResponse(
-        {"status": "sent", "order_id": order.id, "expires_in": store.ttl}, status_code=201
+        {"status": "sent", "order_id": challenge.order.id, "expires_in": OTP_TTL}, status_code=201
     )
 
 
-def verdict_response(verdict: Verdict) -> JSONResponse:
-    if verdict == "ok":
-        return JSONResponse({"verified": True})
-    if verdict == "locked":
+async def verify_code(otp: OtpService, phone: str, code: str) -> JSONResponse:
+    try:
+        ok = await otp.verify(phone, code)
+    except im.OtpLockedError:
         return _error(429, "too_many_attempts")
-    return _error(400, "wrong_code" if verdict == "wrong" else "expired")
+    except im.InvalidRequestError:  # a number outside Turkey
+        return _error(400, "invalid_phone")
+    if ok:
+        return JSONResponse({"verified": True})
+    return _error(400, "wrong_code")  # wrong, expired, used or never sent alike
 
 
 def receive_report(raw: bytes | None, deliveries: DeliveryLog) -> JSONResponse:
@@ -239,11 +172,17 @@ def create_app(
     webhook_token: str,
     sender: str,
     otps: OtpStore | None = None,
+    otp_secret: bytes | None = None,
 ) -> FastAPI:
-    """The web app; ``client_factory`` is called once, inside the loop, at startup."""
+    """The web app; ``client_factory`` is called once, inside the loop, at startup.
+
+    ``otp_secret`` keys the HMACs the OTP store holds; the default, random per
+    process, only suits the in-memory store.
+    """
     if not webhook_token:
         raise ValueError("webhook_token must not be empty")
-    store = otps or OtpStore()
+    store = MemoryOtpStore() if otps is None else otps
+    otp_key = otp_secret or secrets.token_bytes(32)
     deliveries = DeliveryLog()
     secret = webhook_token.encode()
 
@@ -251,6 +190,15 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with client_factory() as client:
             app.state.client = client
+            # A bad sender or template fails here, at startup, not on a request.
+            app.state.otp = OtpService(
+                client,
+                sender=sender,
+                secret=otp_key,
+                store=store,
+                template=OTP_TEMPLATE,
+                ttl=OTP_TTL,
+            )
             yield
 
     app = FastAPI(lifespan=lifespan)
@@ -263,16 +211,16 @@ def create_app(
             phone = im.normalize_number(body.phone)
         except im.InvalidRequestError:
             return _error(400, "invalid_phone")
-        client: im.Client = request.app.state.client
-        return await send_code(client, store, phone, sender)
+        otp: OtpService = request.app.state.otp
+        return await send_code(otp, phone)
 
     @app.post("/otp/verify")
-    async def verify_otp(body: VerifyRequest) -> JSONResponse:
+    async def verify_otp(body: VerifyRequest, request: Request) -> JSONResponse:
         try:
             phone = im.normalize_number(body.phone)
         except im.InvalidRequestError:
             return _error(400, "invalid_phone")
-        return verdict_response(store.verify(phone, body.code))
+        return await verify_code(request.app.state.otp, phone, body.code)
 
     @app.get("/orders/{order_id}/deliveries")
     async def order_deliveries(order_id: str) -> JSONResponse:
@@ -333,7 +281,14 @@ async def serve(args: argparse.Namespace) -> None:
             )
             client_factory = fake.client
             print(f"fake iletiMerkezi on {fake.url}, reporting to this app", flush=True)
-        app = create_app(client_factory=client_factory, webhook_token=token, sender=args.sender)
+        # Share one secret (32+ bytes) between workers that share an OTP store.
+        otp_secret = os.environ.get("ILETIMERKEZI_OTP_SECRET", "").encode() or None
+        app = create_app(
+            client_factory=client_factory,
+            webhook_token=token,
+            sender=args.sender,
+            otp_secret=otp_secret,
+        )
         # No access log: it would record the webhook's secret token, which is in the path.
         config = uvicorn.Config(app, log_level="info", lifespan="on", access_log=False)
         server = uvicorn.Server(config)

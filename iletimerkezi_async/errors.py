@@ -65,6 +65,10 @@ __all__ = [
     "NotFoundError",
     "OrderNotFoundError",
     "OrderNotReadyError",
+    "OtpCooldownError",
+    "OtpError",
+    "OtpLimitError",
+    "OtpLockedError",
     "PageError",
     "RateLimitError",
     "RecipientError",
@@ -288,3 +292,36 @@ class RepeatedPageError(ResponseFormatError):
     def __init__(self, message: str, *, endpoint: str, page: int) -> None:
         super().__init__(message, endpoint=endpoint)
         self.page = page
+
+
+class OtpError(IletiMerkeziError):
+    """A one-time-password rule refused the call (:mod:`iletimerkezi_async.otp`).
+
+    The message never holds the number, the code or the secret.
+    """
+
+
+class OtpCooldownError(OtpError):
+    """A code went to this number less than ``resend_after`` seconds ago.
+
+    ``retry_after`` is the seconds until a new one may be sent.
+    """
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class OtpLimitError(OtpError):
+    """This number already had ``daily_limit`` codes today (Istanbul time).
+
+    ``retry_after`` is the seconds until the next Istanbul midnight.
+    """
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class OtpLockedError(OtpError):
+    """``max_attempts`` wrong codes were tried: every code is refused until it expires."""

@@ -223,6 +223,8 @@ def _sample(cls: type[im.IletiMerkeziError]) -> im.IletiMerkeziError:
         return cls("get-blacklist page 2 repeats page 1", endpoint="get-blacklist", page=2)
     if issubclass(cls, errors.ResponseFormatError):
         return cls("get-report: not JSON", endpoint="get-report", http_status=502)
+    if issubclass(cls, errors.OtpCooldownError | errors.OtpLimitError):
+        return cls("wait", retry_after=42.5)
     return cls(f"a {cls.__name__}")
 
 

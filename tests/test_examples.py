@@ -24,6 +24,7 @@ from typing import Any
 import aiohttp
 import pytest
 import uvicorn
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 import iletimerkezi_async as im
@@ -180,20 +181,27 @@ async def test_aiohttp_app_refuses_bad_input_without_sending(
     fake_iletimerkezi: FakeIletiMerkezi,
 ) -> None:
     fake = fake_iletimerkezi
-    async with TestClient(TestServer(make_aiohttp_app(fake, sender="BAD SENDER!"))) as http:
+    # OtpService checks the sender when the app starts, before any request.
+    runner = web.AppRunner(make_aiohttp_app(fake, sender="BAD SENDER!"))
+    try:
+        with pytest.raises(im.ConfigurationError, match="sender"):
+            await runner.setup()
+    finally:
+        await runner.cleanup()
+    async with TestClient(TestServer(make_aiohttp_app(fake))) as http:
         resp = await http.post("/otp", json={"phone": "0212 123 45 67"})  # a landline
         assert (resp.status, (await resp.json())["error"]) == (400, "invalid_phone")
         resp = await http.post("/otp", data=b"not json")
         assert resp.status == 400
-        # The sender is refused by the SDK (InvalidRequestError) before any request.
-        resp = await http.post("/otp", json={"phone": PHONE})
+        # Abroad is refused by OtpService (SMS pumping) before any request.
+        resp = await http.post("/otp", json={"phone": "+447911123456"})
         assert (resp.status, await resp.json()) == (
             400,
-            {"error": "invalid_request", "field": "sender"},
+            {"error": "invalid_request", "field": "number"},
         )
-        # The refused code was discarded: no cooldown, and nothing to verify.
+        # Nothing was sent, so there is nothing to verify.
         resp = await http.post("/otp/verify", json={"phone": PHONE, "code": "000000"})
-        assert (resp.status, (await resp.json())["error"]) == (400, "expired")
+        assert (resp.status, (await resp.json())["error"]) == (400, "wrong_code")
     assert fake.sent_requests("send-sms") == []
 
 

@@ -26,13 +26,14 @@ from redis.asyncio import Redis
 from ..clock import SYSTEM_CLOCK, Clock
 from ..cursors import LeaseLostError
 from ._redis_ledger import RedisLedger
+from ._redis_otp import RedisOtpStore
 from ._redis_rules import LEASE_MARGIN as _LEASE_MARGIN
 from ._redis_rules import RETRY_FIRST as _RETRY_FIRST
 from ._redis_rules import RETRY_MAX as _RETRY_MAX
 from ._redis_rules import UNAVAILABLE
 from ._redis_scripts import FENCED_SET, REFUND, RELEASE, RENEW, RESERVE, TAKE
 
-__all__ = ["RedisCursor", "RedisLedger", "RedisTokenBucket", "account_key"]
+__all__ = ["RedisCursor", "RedisLedger", "RedisOtpStore", "RedisTokenBucket", "account_key"]
 
 T = TypeVar("T")
 
