@@ -71,7 +71,6 @@ async def check_send_and_verify_once(store: OtpStore) -> None:
     async with rig() as r:
         otp = r.service(store)
         challenge = await otp.send(NATIONAL)
-        assert challenge.expires_at == START + (challenge.expires_at - START)
         assert (challenge.expires_at - START).total_seconds() == 180
         assert (challenge.resend_at - START).total_seconds() == 60
         (text,) = r.fake.account.orders[challenge.order.id].texts
@@ -260,3 +259,27 @@ async def test_nothing_secret_in_store_reprs_or_logs(caplog: pytest.LogCaptureFi
         with pytest.raises(im.SendOutcomeUnknownError) as info:
             await otp.send(PHONE)
         assert NATIONAL not in str(info.value) + caplog.text
+
+
+async def test_codes_are_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every comparison of a digest goes through hmac.compare_digest, never ``==``."""
+    import hmac
+
+    from iletimerkezi_async import otp as otp_module
+
+    compared: list[tuple[bytes | str, bytes | str]] = []
+    real = hmac.compare_digest
+
+    def spy(a: Any, b: Any) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(otp_module.hmac, "compare_digest", spy)
+    async with rig() as r:
+        otp = r.service(MemoryOtpStore())
+        code = r.code(await otp.send(NATIONAL))
+        assert await otp.verify(NATIONAL, other(code)) is False
+        assert len(compared) == 1
+        assert await otp.verify(NATIONAL, code) is True
+        assert len(compared) == 2
+    assert all(code not in str(pair) for pair in compared)  # digests, not the code
