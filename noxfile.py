@@ -9,10 +9,15 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
 
 
+OTEL_TEST = "opentelemetry-sdk>=1.20"
+"""tests/test_otel.py's exporters. Not in the `test` extra: `bench` installs that,
+and must measure the SDK without OpenTelemetry (the cost of not using it)."""
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole test suite against the fake server over loopback."""
-    session.install("-e", ".[test,cli,redis]")
+    session.install("-e", ".[test,cli,redis,otel]", OTEL_TEST)
     session.run("pytest", *session.posargs)
 
 
@@ -26,7 +31,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """The package under --strict, and the tests under plain mypy (see pyproject.toml)."""
-    session.install("-e", ".[test,cli,redis]", "mypy>=1.11")
+    session.install("-e", ".[test,cli,redis,otel]", OTEL_TEST, "mypy>=1.11")
     session.run("mypy", "--strict", "iletimerkezi_async")
     session.run("mypy", "tests")
 
