@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -17,7 +18,8 @@ from iletimerkezi_async.testing import FakeIletiMerkezi
 
 from .._redis import RedisServer
 
-TTL = 0.4
+TTL = 1.0
+"""Long enough that a loaded machine's loop stalls stay well inside 0.8 × TTL."""
 KEY = "k3y-SECRET-5e1f0c2a9b"
 
 
@@ -27,7 +29,7 @@ async def blocked(turn: asyncio.Task[Any], seconds: float) -> bool:
     return not turn.done()
 
 
-def die(cursor: RedisCursor) -> None:
+async def die(cursor: RedisCursor) -> None:
     """Simulate a crashed holder: renewals stop, nothing is released.
 
     In-process, what a SIGKILL does to the holder (test_redis_workers.py does it to a
@@ -36,6 +38,10 @@ def die(cursor: RedisCursor) -> None:
     renewer = cursor._renewer  # noqa: SLF001 (a crash has no public API)
     assert renewer is not None
     renewer.cancel()
+    # Let the cancellation land: a renewal cut off mid-command must have dropped
+    # its connection before the next holder's commands share the pool.
+    with contextlib.suppress(asyncio.CancelledError):
+        await renewer
 
 
 async def test_plain_store_round_trip(redis: Redis) -> None:
@@ -112,7 +118,7 @@ async def test_a_dead_holder_is_replaced_within_the_ttl(redis: Redis) -> None:
     await holder.turn()
     waiting = asyncio.create_task(standby.turn())
     await asyncio.sleep(TTL / 2)
-    die(holder)
+    await die(holder)
     before = len(clock.sleeps)
     assert await asyncio.wait_for(waiting, 10) is True  # a hang guard, not a timing claim
     # Bounded takeover, counted in retries so a busy machine cannot fail it: the lease
@@ -128,7 +134,7 @@ async def test_saves_are_fenced_after_the_lease_is_lost(redis: Redis) -> None:
     new = RedisCursor(redis, "c", lease_ttl=TTL)
     await old.turn()
     await old.save("A")
-    die(old)
+    await die(old)
     await redis.delete("c:lease")  # as if it expired during a long pause
     await new.turn()
     await new.save("B")
@@ -177,12 +183,12 @@ async def test_pollers_take_over_from_a_dead_one_without_losing_a_message(redis:
         got_second: list[InboundMessage] = []
         # The first poller takes the lease and handles three; the third is
         # handed out but not committed when it "dies".
-        await asyncio.wait_for(collect(first, 3, got_first), 5)
+        await asyncio.wait_for(collect(first, 3, got_first), 30)
         standby = asyncio.create_task(collect(second, 4, got_second))
         assert await blocked(standby, 2 * TTL)  # it waits while the first holds
         assert got_second == []
-        die(first_cursor)
-        await asyncio.wait_for(standby, 5)
+        await die(first_cursor)
+        await asyncio.wait_for(standby, 30)
         await first.aclose()
         await second.aclose()
 
@@ -198,14 +204,14 @@ async def test_a_poller_that_lost_its_lease_becomes_a_standby(redis: Redis) -> N
         old_cursor = RedisCursor(redis, "inbox", lease_ttl=TTL)
         old = client.inbox.poll(cursor=old_cursor, interval=0.02, max_interval=0.05)
         got_old: list[InboundMessage] = []
-        await asyncio.wait_for(collect(old, 2, got_old), 5)
+        await asyncio.wait_for(collect(old, 2, got_old), 30)
         # A long pause: the lease expires and another poller takes it.
-        die(old_cursor)
+        await die(old_cursor)
         await redis.delete("inbox:lease")
         new_cursor = RedisCursor(redis, "inbox", lease_ttl=TTL)
         new = client.inbox.poll(cursor=new_cursor, interval=0.02, max_interval=0.05)
         got_new: list[InboundMessage] = []
-        await asyncio.wait_for(collect(new, 3, got_new), 5)
+        await asyncio.wait_for(collect(new, 3, got_new), 30)
         # The old one wakes up: its commit is refused, it drops its message and
         # waits for a turn instead of polling beside the new holder.
         resumed = asyncio.create_task(collect(old, 4, got_old))
@@ -213,7 +219,7 @@ async def test_a_poller_that_lost_its_lease_becomes_a_standby(redis: Redis) -> N
         assert [m.id for m in got_old] == ids[:2]
         await new.aclose()  # the new one stops and lets go of the lease
         fake.add_inbound("yeni", sender="+905050000099")
-        await asyncio.wait_for(resumed, 5)
+        await asyncio.wait_for(resumed, 30)
         await old.aclose()
 
     assert [m.id for m in got_new] == ids[1:]
