@@ -240,6 +240,13 @@ async def serve(args: argparse.Namespace) -> None:
     fake = FakeIletiMerkezi(**fake_keywords(args))
     orders, inbound = seed_history(fake, args)
     async with fake:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        # Before the first line: a caller that signals as soon as it reads it must
+        # reach this handler, not Python's default one (Windows: Ctrl-C still works).
+        if sys.platform != "win32":
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
         print(
             f"iletiMerkezi fake server listening on {fake.url} "
             f"(key {_mask(args.key)}, hash hidden); Ctrl-C to stop",
@@ -251,12 +258,6 @@ async def serve(args: argparse.Namespace) -> None:
                 f"over {args.days:g} days",
                 flush=True,
             )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        # Windows event loops have no signal handlers; Ctrl-C still interrupts there.
-        if sys.platform != "win32":
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     print("stopped", flush=True)
 
