@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 import aiohttp
 from multidict import CIMultiDict
 
+from ._log import get_logger
 from ._parse import structure
 from ._scrub import scrub
 from ._version import __version__
@@ -59,7 +60,7 @@ A = TypeVar("A")
 
 __all__ = ["ClientClosedError", "Transport", "check_ssl"]
 
-log = logging.getLogger("iletimerkezi_async")
+log = get_logger("iletimerkezi_async")
 
 USER_AGENT = (
     f"iletimerkezi-async/{__version__} aiohttp/{aiohttp.__version__} "

@@ -35,7 +35,6 @@ from __future__ import annotations
 import abc
 import hashlib
 import hmac
-import logging
 import re
 import secrets
 from datetime import datetime, time, timedelta
@@ -44,6 +43,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from . import _validate
+from ._log import get_logger
 from .clock import ISTANBUL
 from .errors import (
     ConfigurationError,
@@ -68,7 +68,7 @@ __all__ = [
     "OtpStore",
 ]
 
-log = logging.getLogger("iletimerkezi_async.otp")
+log = get_logger("iletimerkezi_async.otp")
 
 MIN_SECRET = 32
 """Bytes a ``secret`` must have at least."""

@@ -10,7 +10,6 @@ de-duplication works by id even if ids are not strictly increasing.
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -20,6 +19,7 @@ from typing import Any, Final
 
 from . import _validate
 from ._inbox_state import DEFAULT_MEMORY, CursorState, order_key
+from ._log import get_logger
 from .clock import SYSTEM_CLOCK, Clock
 from .cursors import CursorStore, LeaseLostError, MemoryCursor, SharedCursorStore
 from .errors import (
@@ -33,7 +33,7 @@ from .models import InboundMessage, Inbox
 
 __all__ = ["MAX_UNREADABLE", "TRANSIENT_ERRORS", "InboxPoller"]
 
-log = logging.getLogger("iletimerkezi_async.inbox")
+log = get_logger("iletimerkezi_async.inbox")
 
 TRANSIENT_ERRORS: Final = (
     TransportError,

@@ -14,7 +14,6 @@ import enum
 import hmac
 import inspect
 import json
-import logging
 import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
@@ -23,6 +22,7 @@ from typing import Final, NamedTuple
 from aiohttp import web
 
 from . import _parse
+from ._log import get_logger
 from .errors import ResponseFormatError, WebhookPayloadError
 from .models import DeliveryReport, DeliveryStatus, status_text
 
@@ -32,7 +32,7 @@ DEFAULT_PATH: Final = "/iletimerkezi/webhook/{token}"
 _PLACEHOLDER: Final = "{token}"
 _SEEN_MAX: Final = 100_000
 
-log = logging.getLogger("iletimerkezi_async.webhooks")
+log = get_logger("iletimerkezi_async.webhooks")
 
 OnReport = Callable[[DeliveryReport], object]
 """A callback taking one report; it may return an awaitable, which is awaited."""

@@ -240,7 +240,7 @@ async def test_log_records_carry_endpoint_attempt_and_order_id(
     assert all(getattr(r, "endpoint", None) == "send-sms" for r in records)
     attempts = {getattr(r, "attempt", None) for r in records} - {None}
     assert attempts == {1, 2}
-    [done] = [r for r in records if hasattr(r, "order_id")]
+    [done] = [r for r in records if getattr(r, "order_id", None) is not None]
     assert getattr(done, "order_id", None) == str(order.id)
     assert getattr(done, "attempt", None) == 2
     assert_clean(
@@ -291,3 +291,27 @@ def test_without_opentelemetry_nothing_is_imported(mode: str, imported: str) -> 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == imported
+
+
+async def test_every_sdk_log_record_has_the_three_fields(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Records that know them set them; the others carry None (JSON formatters need keys)."""
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="iletimerkezi_async")
+    async with (
+        FakeIletiMerkezi(rate_limit=None) as fake,
+        fake.client(default_sender="APITEST", send_limiter=None) as client,
+    ):
+        await client.blacklist.add("5051234567")
+        fake.add_inbound("RET", sender="+905321234567")
+        poller = client.inbox.poll(interval=0.01, max_interval=0.02)
+        async with poller:
+            async for _ in poller:
+                break
+    records = [r for r in caplog.records if r.name.startswith("iletimerkezi_async")]
+    assert records
+    for record in records:
+        assert all(hasattr(record, f) for f in ("endpoint", "attempt", "order_id")), record
+    assert {"add-blacklist"} <= {getattr(r, "endpoint", None) for r in records}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, Literal
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Final, Literal
 import attrs
 
 from .. import _validate
+from .._log import get_logger
 from ..errors import (
     CampaignMismatchError,
     ChunkClaimLostError,
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PASS_PAUSE", "Campaign", "CampaignStatus", "ChunkResult"]
 
-log = logging.getLogger("iletimerkezi_async.campaigns")
+log = get_logger("iletimerkezi_async.campaigns")
 
 _LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 """A "now" every schedule is after: ``_validate.schedule`` then checks all but the future."""

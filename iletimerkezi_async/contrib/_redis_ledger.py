@@ -27,7 +27,6 @@ import asyncio
 import functools
 import hashlib
 import json
-import logging
 import math
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 from redis.asyncio import Redis
 
 from .._convert import from_dict, to_dict
+from .._log import get_logger
 from ..campaigns import ChunkRecord, Claim, Ledger
 from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ChunkClaimLostError
@@ -50,7 +50,7 @@ __all__ = ["RedisLedger"]
 
 T = TypeVar("T")
 
-log = logging.getLogger("iletimerkezi_async.contrib.redis")
+log = get_logger("iletimerkezi_async.contrib.redis")
 
 _BATCH: Final = 1000
 """Digests per HMGET and per assign script call."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import logging
 import math
 import uuid
 from collections.abc import Awaitable, Callable
@@ -23,6 +22,7 @@ from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 
+from .._log import get_logger
 from ..clock import SYSTEM_CLOCK, Clock
 from ..cursors import LeaseLostError
 from ._redis_ledger import RedisLedger
@@ -37,7 +37,7 @@ __all__ = ["RedisCursor", "RedisLedger", "RedisOtpStore", "RedisTokenBucket", "a
 
 T = TypeVar("T")
 
-log = logging.getLogger("iletimerkezi_async.contrib.redis")
+log = get_logger("iletimerkezi_async.contrib.redis")
 
 
 def _check_clock(clock: object) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .. import _endpoints as api
 from .. import _validate, _wire
+from .._log import get_logger
 from ..errors import InvalidRequestError, RepeatedPageError
 from ..pagination import Fetched, PageSource, Paginator, Position
 from ..phone import mask_number
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from .._transport import Transport
 
-log = logging.getLogger("iletimerkezi_async")
+log = get_logger("iletimerkezi_async")
 
 
 class BlacklistPages(PageSource[str]):
@@ -79,7 +79,9 @@ class BlacklistResource(Resource):
         number is silently left out.
         """
         normalized = _validate.number(number)
-        log.debug("blacklist add %s", mask_number(normalized))
+        log.debug(
+            "blacklist add %s", mask_number(normalized), extra={"endpoint": api.ADD_BLACKLIST.name}
+        )
         await self._transport.call(api.ADD_BLACKLIST, normalized)
 
     async def remove(self, number: str) -> None:
@@ -88,7 +90,11 @@ class BlacklistResource(Resource):
         One number per call; a list is refused before any request.
         """
         normalized = _validate.number(number)
-        log.debug("blacklist remove %s", mask_number(normalized))
+        log.debug(
+            "blacklist remove %s",
+            mask_number(normalized),
+            extra={"endpoint": api.DELETE_BLACKLIST.name},
+        )
         await self._transport.call(api.DELETE_BLACKLIST, normalized)
 
     def list(

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime
 from typing import NamedTuple
 
 from .. import _endpoints as api
 from .. import _validate, _wire
+from .._log import get_logger
 from .._transport import Watch
 from ..errors import (
     BulkSendError,
@@ -27,7 +27,7 @@ from ..pending import PendingSend, text_digest
 from . import _resolve
 from ._base import Resource
 
-log = logging.getLogger("iletimerkezi_async")
+log = get_logger("iletimerkezi_async")
 
 
 class _Options(NamedTuple):
