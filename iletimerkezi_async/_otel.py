@@ -68,10 +68,18 @@ class Call:
         self.span.add_event("iletimerkezi.retry", {"attempt": attempt, "delay": delay})
 
 
+def _configured() -> bool:
+    """Whether a real tracer or meter provider is installed (not the API's proxies)."""
+    if not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        return True
+    return type(metrics.get_meter_provider()).__name__ != "_ProxyMeterProvider"
+
+
 class Telemetry:
     """The tracer and instruments, made once per process from the global providers."""
 
     def __init__(self) -> None:
+        self.active = False
         self.tracer = trace.get_tracer(_SCOPE, __version__)
         meter = metrics.get_meter(_SCOPE, __version__)
         self.requests = meter.create_counter(
@@ -104,6 +112,12 @@ class Telemetry:
         request: Request,
     ) -> A:
         """``run(watch, endpoint, request, call)`` inside a client span, counted."""
+        if not self.active:
+            if not _configured():
+                # The API is installed (often pulled in by another package) but no app
+                # installed an SDK: its proxies would record nothing and still cost.
+                return await run(watch, endpoint, request, None)
+            self.active = True  # a provider, once set, stays for the process
         name = endpoint.name
         attributes: dict[str, str | int] = {ENDPOINT: name}
         if request.cost:

@@ -293,6 +293,53 @@ def test_without_opentelemetry_nothing_is_imported(mode: str, imported: str) -> 
     assert done.stdout.strip().splitlines()[-1] == imported
 
 
+_UNCONFIGURED = """
+import asyncio
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from iletimerkezi_async.testing import FakeIletiMerkezi
+
+async def main():
+    async with FakeIletiMerkezi(rate_limit=None) as fake:
+        async with fake.client(send_limiter=None) as client:
+            telemetry = client._transport._telemetry
+            await client.account.balance()
+            print("before", telemetry is not None, telemetry.active)
+            exporter = InMemorySpanExporter()
+            provider = TracerProvider()
+            provider.add_span_processor(SimpleSpanProcessor(exporter))
+            trace.set_tracer_provider(provider)
+            await client.account.balance()
+            print("after", telemetry.active, [s.name for s in exporter.get_finished_spans()])
+
+asyncio.run(main())
+"""
+
+
+def test_the_api_without_an_sdk_costs_no_span_work() -> None:
+    """opentelemetry-api is often installed by another package (fastapi does): until an
+    app installs a provider, calls skip the proxies; once it does, spans start."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _UNCONFIGURED],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "before True False",
+        "after True ['iletimerkezi get-balance']",
+    ]
+
+
 async def test_every_sdk_log_record_has_the_three_fields(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
