@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from opentelemetry import metrics, trace
+from opentelemetry.metrics import _internal as _metrics_internal
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from ._transport import order_id
@@ -69,10 +70,23 @@ class Call:
 
 
 def _configured() -> bool:
-    """Whether a real tracer or meter provider is installed (not the API's proxies)."""
+    """Whether a real tracer or meter provider is installed (not the API's proxies).
+
+    Read from the API's own globals where it has them: ``get_tracer_provider()``
+    reads the environment on every call, which would cost each API call about
+    as much as the rest of the telemetry.  Other API versions get the public,
+    slower check.
+    """
+    tracer = getattr(trace, "_TRACER_PROVIDER", _UNKNOWN)
+    meter = getattr(_metrics_internal, "_METER_PROVIDER", _UNKNOWN)
+    if tracer is not _UNKNOWN and meter is not _UNKNOWN:
+        return tracer is not None or meter is not None
     if not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
         return True
     return type(metrics.get_meter_provider()).__name__ != "_ProxyMeterProvider"
+
+
+_UNKNOWN: Final = object()
 
 
 class Telemetry:
@@ -104,6 +118,12 @@ class Telemetry:
             "iletimerkezi.limiter.wait", unit="s", description="Time spent in the send limiter"
         )
 
+    def ready(self) -> bool:
+        """Whether calls are traced: a provider is installed (cheap; checked per call)."""
+        if not self.active and _configured():
+            self.active = True  # a provider, once set, stays for the process
+        return self.active
+
     async def observe(
         self,
         run: Callable[[Watch, Endpoint[..., A], Request, Call | None], Awaitable[A]],
@@ -112,12 +132,6 @@ class Telemetry:
         request: Request,
     ) -> A:
         """``run(watch, endpoint, request, call)`` inside a client span, counted."""
-        if not self.active:
-            if not _configured():
-                # The API is installed (often pulled in by another package) but no app
-                # installed an SDK: its proxies would record nothing and still cost.
-                return await run(watch, endpoint, request, None)
-            self.active = True  # a provider, once set, stays for the process
         name = endpoint.name
         attributes: dict[str, str | int] = {ENDPOINT: name}
         if request.cost:

@@ -308,7 +308,8 @@ class Transport:
         the server and no answer has said otherwise (what a cancelled send must know)."""
         request = endpoint.build(*args, **kwargs)
         self._get_session()  # fail fast when closed, before the limiter takes tokens
-        if self._telemetry is not None:
+        # The API installed but no provider (fastapi pulls the API in): no span work.
+        if self._telemetry is not None and self._telemetry.ready():
             return await self._telemetry.observe(self._run, watch, endpoint, request)
         return await self._run(watch, endpoint, request, None)
 
