@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import random
 import signal
 import sys
@@ -47,7 +46,7 @@ from iletimerkezi_async.testing import FakeIletiMerkezi
 from .._redis import RedisServer
 from ._campaign_worker import HEADER
 from ._worker import server_time
-from .test_redis_workers import BARRIER, Child
+from .test_redis_workers import BARRIER, Child, children
 
 T = TypeVar("T")
 
@@ -108,37 +107,8 @@ async def workers(
     tmp_path: Path, specs: Sequence[tuple[str, Sequence[str]]]
 ) -> AsyncIterator[dict[str, Child]]:
     """One ``_campaign_worker.py`` per ``(name, args)``; whatever still runs is killed on exit."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ILETIMERKEZI_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    path = [str(PACKAGE_ROOT), str(TREE), *filter(None, [env.get("PYTHONPATH")])]
-    env["PYTHONPATH"] = os.pathsep.join(path)
-    started: dict[str, Child] = {}
-    try:
-        for name, args in specs:
-            err = tmp_path / f"{name}.stderr"
-            with err.open("wb") as stderr:
-                proc = await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    str(WORKER),
-                    *args,
-                    "--name",
-                    name,
-                    stdin=asyncio.subprocess.DEVNULL,
-                    stdout=asyncio.subprocess.PIPE,
-                    stderr=stderr,
-                    env=env,
-                )
-            started[name] = Child(name, proc, err)
-        yield started
-    finally:
-        for child in started.values():
-            if child.proc.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    child.proc.send_signal(signal.SIGCONT)
-                    child.proc.kill()
-        for child in started.values():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(child.proc.communicate(), 10)
+    async with children(tmp_path, specs, worker=WORKER, pythonpath=(PACKAGE_ROOT, TREE)) as got:
+        yield {child.name: child for child in got}
 
 
 def _text(value: bytes | str) -> str:

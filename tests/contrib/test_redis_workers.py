@@ -74,11 +74,21 @@ class Child:
 
 @contextlib.asynccontextmanager
 async def children(
-    tmp_path: Path, specs: Sequence[tuple[str, Sequence[str]]]
+    tmp_path: Path,
+    specs: Sequence[tuple[str, Sequence[str]]],
+    *,
+    worker: Path = WORKER,
+    pythonpath: Sequence[Path] = (),
 ) -> AsyncIterator[list[Child]]:
-    """Start one ``_worker.py`` per ``(name, args)``; kill whatever still runs on exit."""
+    """Start one ``worker`` per ``(name, args)``; kill whatever still runs on exit.
+
+    ``pythonpath`` goes in front of the child's ``PYTHONPATH`` (the tree under test).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("ILETIMERKEZI_")}
     env["PYTHONUNBUFFERED"] = "1"
+    if pythonpath:
+        paths = [str(p) for p in pythonpath]
+        env["PYTHONPATH"] = os.pathsep.join([*paths, *filter(None, [env.get("PYTHONPATH")])])
     started: list[Child] = []
     try:
         for name, args in specs:
@@ -86,7 +96,7 @@ async def children(
             with path.open("wb") as err:
                 proc = await asyncio.create_subprocess_exec(
                     sys.executable,
-                    str(WORKER),
+                    str(worker),
                     *args,
                     "--name",
                     name,
@@ -100,7 +110,9 @@ async def children(
     finally:
         for child in started:
             if child.proc.returncode is None:
-                child.proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    child.proc.send_signal(signal.SIGCONT)  # a stopped child, if any
+                    child.proc.kill()
         for child in started:
             # Drain and reap, so no transport is left for the garbage collector.
             with contextlib.suppress(TimeoutError):
