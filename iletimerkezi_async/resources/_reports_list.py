@@ -24,7 +24,7 @@ from ..pagination import Fetched, PageSource, Position
 if TYPE_CHECKING:
     from .._transport import Transport
 
-__all__ = ["MAX_CONCURRENCY", "WINDOW_DAYS", "ReportPages", "WindowProgress", "split"]
+__all__ = ["MAX_CONCURRENCY", "WINDOW_DAYS", "ReportPages", "WindowProgress", "split", "unseen"]
 
 WINDOW_DAYS = 10
 """Calendar days per window, both ends inclusive."""
@@ -93,6 +93,24 @@ def _ends_window(
         )
     seen |= ids
     return False
+
+
+def unseen(
+    orders: tuple[OrderSummary, ...], earlier: set[str], before: set[str]
+) -> tuple[OrderSummary, ...]:
+    """The orders of a page not in ``earlier`` or ``before``, each id once.
+
+    What a walk does per order on top of parsing it (``parse.reports``
+    measures the two together); the sets are only read.
+    """
+    in_page: set[str] = set()
+    fresh: list[OrderSummary] = []
+    for order in orders:
+        id_ = order.id
+        if id_ not in earlier and id_ not in before and id_ not in in_page:
+            in_page.add(id_)
+            fresh.append(order)
+    return orders if len(fresh) == len(orders) else tuple(fresh)
 
 
 _Ahead = tuple[OrderSummary, ...] | None | Exception
@@ -194,13 +212,7 @@ class ReportPages(PageSource[OrderSummary]):
             self._before_ids = self._window_ids if window == self._window + 1 else set()
             self._window, self._window_ids = window, set()
         earlier, before = self._window_ids, self._before_ids
-        fresh: list[OrderSummary] = []
-        if orders:
-            in_page: set[str] = set()
-            for order in orders:
-                if order.id not in earlier and order.id not in before and order.id not in in_page:
-                    in_page.add(order.id)
-                    fresh.append(order)
+        fresh = unseen(orders, earlier, before) if orders else ()
         if self._concurrency == 1:
             # Ends the window on count 0 or a page of ids all seen before; else adds them.
             if _ends_window(orders or (), earlier, self.labels[window], page):
@@ -212,7 +224,7 @@ class ReportPages(PageSource[OrderSummary]):
             after = (window + 1, 1) if window + 1 < len(self.windows) else None
             return Fetched(items=(), next=after, number=page, window=self.labels[window])
         return Fetched(
-            items=tuple(fresh), next=(window, page + 1), number=page, window=self.labels[window]
+            items=fresh, next=(window, page + 1), number=page, window=self.labels[window]
         )
 
     async def _from_ahead(self, window: int, page: int) -> tuple[OrderSummary, ...] | None:
