@@ -40,7 +40,9 @@ class Figure:
 
     ``ok`` is the verdict against ``target`` (``None``: informational, no
     target); ``details`` are secondary numbers shown next to the value and kept
-    in the JSON (percentiles, counts, the inputs of a ratio).
+    in the JSON (percentiles, counts, the inputs of a ratio).  ``peer`` names
+    what a ratio is taken against (``"raw aiohttp"``, ``"json.loads"``): the
+    README's Performance table shows every figure beside it.
     """
 
     name: str
@@ -50,6 +52,7 @@ class Figure:
     ok: bool | None = None
     details: dict[str, float | int | str] = field(default_factory=dict)
     benchmark: str = ""
+    peer: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -57,6 +60,7 @@ class Figure:
             "name": self.name,
             "value": self.value,
             "unit": self.unit,
+            "peer": self.peer,
             "target": self.target,
             "ok": self.ok,
             "details": self.details,

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import importlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -34,8 +35,14 @@ ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
 from _registry import REGISTRY, Benchmark, Context, Figure  # noqa: E402
+from table import fmt as _fmt  # noqa: E402
 
 RESULTS = HERE / "results.json"
+"""A complete run's figures: what the README's Performance table is made from."""
+PARTIAL = HERE / "results.partial.json"
+"""Where a run of some benchmarks, or a ``--quick`` one, goes by default (not committed),
+so that it never overwrites the complete run's figures."""
+OPTIONAL_VERSIONS = ("cattrs", "attrs", "orjson", "httpx", "requests")
 
 
 def discover() -> None:
@@ -43,10 +50,11 @@ def discover() -> None:
         importlib.import_module(path.stem)
 
 
-def _version(module: str) -> str | None:
+def _version(distribution: str) -> str | None:
+    """The installed version of ``distribution`` (None when it is not installed)."""
     try:
-        return str(importlib.import_module(module).__version__)
-    except (ImportError, AttributeError):
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
         return None
 
 
@@ -101,18 +109,6 @@ async def run_one(bench: Benchmark, ctx: Context) -> tuple[list[Figure], str | N
     for figure in figures:
         figure.benchmark = bench.name
     return figures, None, time.perf_counter() - started
-
-
-def _fmt(value: float) -> str:
-    if value != value:  # NaN
-        return "n/a"
-    if value == 0 or abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    if abs(value) >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
 
 
 def _value_cell(figure: Figure) -> str:
@@ -200,11 +196,14 @@ async def main_async(args: argparse.Namespace) -> tuple[int, dict[str, Any] | No
         "machine": machine(),
         "versions": {
             "python": platform.python_version(),
-            "iletimerkezi_async": _version("iletimerkezi_async"),
+            "iletimerkezi_async": _version("iletimerkezi-async"),
             "aiohttp": _version("aiohttp"),
             "redis_py": _version("redis"),
             "redis_server": redis_version,
+            **{name: _version(name) for name in OPTIONAL_VERSIONS},
         },
+        "benchmarks": [b.name for b in selected],
+        "complete": not args.quick and len(selected) == len(REGISTRY) and not skipped,
         "durations_s": durations,
         "skipped": skipped,
         "failed": sorted(failed),
@@ -224,11 +223,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
     parser.add_argument("--strict", action="store_true", help="exit 3 when a target is missed")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
-    parser.add_argument("--output", default=str(RESULTS), help="JSON file to write")
+    parser.add_argument(
+        "--output",
+        help=f"JSON file to write (default: {RESULTS.name} if complete, else {PARTIAL.name})",
+    )
     args = parser.parse_args(argv)
     code, results = asyncio.run(main_async(args))
     if results is not None:
-        out = Path(args.output)
+        default = RESULTS if results["complete"] else PARTIAL
+        out = Path(args.output) if args.output else default
         out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {out}")
     return code
