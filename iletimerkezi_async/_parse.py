@@ -8,6 +8,10 @@ mixes ints, numeric strings and comma decimals), so the same model class can
 also have its plain Python shape on the converter (:mod:`._convert`).  Every
 shape problem leaves this module as
 :class:`~iletimerkezi_async.errors.ResponseFormatError`.
+
+Nothing here imports cattrs at import time: the converter (and with it
+:func:`register`, which puts these hooks on it) is built on the first parse,
+see :mod:`._convert`.
 """
 
 from __future__ import annotations
@@ -18,10 +22,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 
 import attrs
-import cattrs
-from cattrs.cols import namedtuple_dict_structure_factory
-from cattrs.gen import make_dict_structure_fn, override
 
+from . import _convert
 from . import _lenient as w
 from ._answers import (
     BalanceAnswer,
@@ -37,7 +39,6 @@ from ._answers import (
     SendersAnswer,
     SentOrder,
 )
-from ._convert import converter
 from ._summary import order_summary
 from .errors import ResponseFormatError
 from .models import (
@@ -58,6 +59,8 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    import cattrs
+
     from ._endpoints import Endpoint
 
 __all__ = [
@@ -65,6 +68,7 @@ __all__ = [
     "delivery_report",
     "order_summary",
     "parse_timestamp",
+    "register",
     "structure",
     "wire_function",
 ]
@@ -78,6 +82,7 @@ _Parse = Callable[[Any, str], Any]
 
 def _field(key: str, parse: _Parse) -> Any:
     """``override`` for one field: read from wire ``key``, parsed by ``parse``."""
+    from cattrs.gen import override
 
     def hook(value: Any, _type: Any) -> Any:
         return parse(value, key)
@@ -97,6 +102,10 @@ def wire_function(cls: type[T], **fields: tuple[str, _Parse]) -> Callable[[Any],
     def parse(value: Any) -> T:
         nonlocal generated
         if generated is None:
+            from cattrs.cols import namedtuple_dict_structure_factory
+            from cattrs.gen import make_dict_structure_fn
+
+            converter = _convert.get_converter()
             overrides = {name: _field(key, how) for name, (key, how) in fields.items()}
             if attrs.has(cls):
                 generated = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
@@ -286,14 +295,9 @@ def _answer_hook(parse: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
     return hook
 
 
-for _cls, _parse in _ANSWERS.items():
-    converter.register_structure_hook(_cls, _answer_hook(_parse))
-del _cls, _parse
-
-
 # --------------------------------------------------------------------------- responses
 
-_SHAPE_ERRORS: Final = (
+_SHAPE_ERRORS: tuple[type[BaseException], ...] = (
     KeyError,
     IndexError,
     TypeError,
@@ -301,8 +305,8 @@ _SHAPE_ERRORS: Final = (
     ArithmeticError,  # decimal.InvalidOperation, OverflowError
     AttributeError,
     RecursionError,
-    cattrs.BaseValidationError,
 )
+"""Completed with ``cattrs.BaseValidationError`` by :func:`register`, before any parse."""
 
 
 def _guard(name: str, payload: object, answer: type[A]) -> A:
@@ -313,7 +317,7 @@ def _guard(name: str, payload: object, answer: type[A]) -> A:
             f"{name}: expected a JSON object, got {w.kind_of(payload)}", endpoint=name
         )
     try:
-        return converter.structure(payload, answer)
+        return _convert.converter.structure(payload, answer)
     except w.Bad as exc:
         raise ResponseFormatError(f"{name}: {exc}", endpoint=name) from None
     except KeyError as exc:
@@ -333,9 +337,18 @@ class _WebhookReport(NamedTuple):
     report: DeliveryReport
 
 
-converter.register_structure_hook(
-    _WebhookReport, lambda o, _t: _WebhookReport(report=_delivery_report(o))
-)
+def register(converter: cattrs.Converter) -> None:
+    """Put every answer's structure hook on ``converter`` (called once, as it is built)."""
+    global _SHAPE_ERRORS
+    import cattrs
+
+    for cls, parse in _ANSWERS.items():
+        converter.register_structure_hook(cls, _answer_hook(parse))
+    converter.register_structure_hook(
+        _WebhookReport, lambda o, _t: _WebhookReport(report=_delivery_report(o))
+    )
+    if cattrs.BaseValidationError not in _SHAPE_ERRORS:
+        _SHAPE_ERRORS = (*_SHAPE_ERRORS, cattrs.BaseValidationError)
 
 
 def delivery_report(report: object) -> DeliveryReport:
