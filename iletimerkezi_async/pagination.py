@@ -22,12 +22,14 @@ import json
 from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from .errors import InvalidRequestError
-from .models import Page
+
+if TYPE_CHECKING:
+    from .models import Page
 
 __all__ = [
     "CURSOR_VERSION",
@@ -209,6 +211,8 @@ class Paginator(Generic[T]):
                     # Nothing for the loop to handle: consumed as soon as it arrives.
                     self._cursor = token
                     continue
+                from .models import Page  # not at package import (see models)
+
                 self._current = Page(
                     items=fetched.items,
                     number=fetched.number,

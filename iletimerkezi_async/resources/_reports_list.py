@@ -18,11 +18,14 @@ from typing import TYPE_CHECKING, Any
 from .. import _endpoints as api
 from .. import _wire
 from ..errors import RepeatedPageError, ResponseFormatError
-from ..models import OrderSummary
 from ..pagination import Fetched, PageSource, Position
 
 if TYPE_CHECKING:
     from .._transport import Transport
+    from ..models import OrderSummary
+
+    _Ahead = tuple[OrderSummary, ...] | None | Exception
+    """What a window task hands over: a page, the end of the window (None), or its failure."""
 
 __all__ = ["MAX_CONCURRENCY", "WINDOW_DAYS", "ReportPages", "WindowProgress", "split", "unseen"]
 
@@ -113,10 +116,6 @@ def unseen(
     return orders if len(fresh) == len(orders) else tuple(fresh)
 
 
-_Ahead = tuple[OrderSummary, ...] | None | Exception
-"""What a window task hands over: a page, the end of the window (None), or its failure."""
-
-
 class _WindowAhead:
     """One window walked by a background task, its pages handed over in order.
 
@@ -149,7 +148,7 @@ class _WindowAhead:
             page += 1
 
 
-class ReportPages(PageSource[OrderSummary]):
+class ReportPages(PageSource["OrderSummary"]):
     """get-reports over 10-day windows; a position is ``(window index, page)``.
 
     Ids are de-duplicated within a window and against the window before, for
