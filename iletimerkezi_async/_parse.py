@@ -108,12 +108,24 @@ def _tuple_function(cls: type[T], fields: dict[str, tuple[str, _Parse]]) -> Call
     optional = [(name, *fields[name]) for name in names if name in defaults]
     required = [fields[name] for name in names if name not in defaults]
 
+    if len(required) == 1 and not optional:  # most answers: one object under one key
+        ((key, how),) = required
+        make: Callable[[Any], T] = cls
+
+        def one(o: Any, _cls: Any) -> T:
+            return make(how(o[key], key))
+
+        return one
+
     def build(o: Any, _cls: Any) -> T:
         res = {}
         for name, key, how in optional:
             if key in o:
                 res[name] = how(o[key], key)
-        return cls(*[how(o[key], key) for key, how in required], **res)
+        args = []
+        for key, how in required:
+            args.append(how(o[key], key))
+        return cls(*args, **res)
 
     return build
 
