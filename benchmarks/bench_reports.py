@@ -4,8 +4,10 @@
   ten-day windows) of a fake seeded with orders across the year, 20 ms server
   latency, sequential against ``concurrency=8``; the wall-time ratio.
 * ``reports.memory``: peak RSS of a fresh process streaming 100,000 and then
-  1,000,000 orders (the year, sequentially) from a fake in another process
-  (the fake's own million orders must not count); the difference of the peaks.
+  1,000,000 orders (the year) from a fake in another process (the fake's own
+  million orders must not count); the difference of the peaks, once walking
+  the windows sequentially and once with ``concurrency=8`` (up to eight
+  windows in flight, each with its pages queued ahead and its ids held).
   The fake answers with the API's page size of 30 (33,000+ requests for 1M).
 """
 
@@ -26,6 +28,8 @@ from iletimerkezi_async.resources._reports_list import split
 LATENCY = 0.02
 WINDOWS_TARGET = 0.2
 RSS_TARGET_MB = 10.0
+CONCURRENCIES = (1, 8)
+"""``reports.memory`` at the default and at the windows benchmark's concurrency."""
 PAGE_SIZE = 30
 """The API's get-reports page size (reference §14); the fake's default."""
 
@@ -81,13 +85,15 @@ async def windows(ctx: Context) -> list[Figure]:
     ]
 
 
-async def _stream_peak(url: str, start: date, end: date) -> dict[str, float]:
+async def _stream_peak(url: str, start: date, end: date, concurrency: int) -> dict[str, float]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         str(HERE / "_stream.py"),
         url,
         start.isoformat(),
         end.isoformat(),
+        "--concurrency",
+        str(concurrency),
         stdout=asyncio.subprocess.PIPE,
         cwd=str(ROOT),
     )
@@ -100,32 +106,39 @@ async def _stream_peak(url: str, start: date, end: date) -> dict[str, float]:
 
 @benchmark("reports.memory")
 async def memory(ctx: Context) -> list[Figure]:
-    """Peak RSS streaming 1,000,000 vs 100,000 orders (fresh processes, fake elsewhere)."""
+    """Peak RSS streaming 1,000,000 vs 100,000 orders, sequential and 8 windows at once."""
     small, large = ctx.scaled(100_000, 10_000), ctx.scaled(1_000_000, 100_000)
     start, end = year_range(365)
-    runs: dict[int, dict[str, float]] = {}
+    runs: dict[tuple[int, int], dict[str, float]] = {}
     for size in (small, large):
         async with fake_process(orders=size, start=start, end=end, page_size=PAGE_SIZE) as fake:
-            result = await _stream_peak(fake.url, start, end)
-        if result["orders"] != size:
-            raise AssertionError(f"streamed {result['orders']} of {size} orders")
-        runs[size] = result
+            for concurrency in CONCURRENCIES:
+                result = await _stream_peak(fake.url, start, end, concurrency)
+                if result["orders"] != size:
+                    raise AssertionError(
+                        f"concurrency {concurrency}: streamed {result['orders']} of {size} orders"
+                    )
+                runs[size, concurrency] = result
     mb = 1024 / 1e6
-    difference = (runs[large]["peak_kib"] - runs[small]["peak_kib"]) * mb
-    return [
-        Figure(
-            f"peak RSS streaming {large:,} − {small:,} orders",
-            difference,
-            "MB",
-            target=f"≤ {RSS_TARGET_MB:g} MB",
-            ok=difference <= RSS_TARGET_MB,
-            details={
-                f"peak {small:,}": f"{runs[small]['peak_kib'] * mb:.1f} MB",
-                f"peak {large:,}": f"{runs[large]['peak_kib'] * mb:.1f} MB",
-                "after imports": f"{runs[large]['baseline_kib'] * mb:.1f} MB",
-                f"{large:,} in s": runs[large]["seconds"],
-                "orders/s": runs[large]["orders"] / runs[large]["seconds"],
-                "page size": PAGE_SIZE,
-            },
+    figures = []
+    for concurrency in CONCURRENCIES:
+        low, high = runs[small, concurrency], runs[large, concurrency]
+        difference = (high["peak_kib"] - low["peak_kib"]) * mb
+        figures.append(
+            Figure(
+                f"peak RSS streaming {large:,} − {small:,} orders, concurrency={concurrency}",
+                difference,
+                "MB",
+                target=f"≤ {RSS_TARGET_MB:g} MB",
+                ok=difference <= RSS_TARGET_MB,
+                details={
+                    f"peak {small:,}": f"{low['peak_kib'] * mb:.1f} MB",
+                    f"peak {large:,}": f"{high['peak_kib'] * mb:.1f} MB",
+                    "after imports": f"{high['baseline_kib'] * mb:.1f} MB",
+                    f"{large:,} in s": high["seconds"],
+                    "orders/s": high["orders"] / high["seconds"],
+                    "page size": PAGE_SIZE,
+                },
+            )
         )
-    ]
+    return figures

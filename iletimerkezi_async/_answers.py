@@ -12,9 +12,10 @@ import time (``python -X importtime``) against 1 ms for these.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .models import Balance, Consent, Inbox, OrderReport, OrderSummary
+if TYPE_CHECKING:  # annotations only: the model classes load with the first parse
+    from .models import Balance, Consent, Inbox, OrderReport, OrderSummary
 
 __all__ = [
     "BalanceAnswer",

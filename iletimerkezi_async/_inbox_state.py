@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from . import _validate
 from .cursors import CursorError
-from .models import InboundMessage
+
+if TYPE_CHECKING:
+    from .models import InboundMessage
 
 __all__ = ["DEFAULT_MEMORY", "CursorState", "order_key"]
 

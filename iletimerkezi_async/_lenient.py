@@ -18,8 +18,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
+from ._enums import ConsentStatus, ConsentType, DeliveryStatus, IysList, MessageStatus, OrderStatus
 from .clock import ISTANBUL
-from .models import ConsentStatus, ConsentType, DeliveryStatus, IysList, MessageStatus, OrderStatus
 from .phone import normalize_lenient
 
 T = TypeVar("T")

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ._enums import ConsentStatus, ConsentType, IysList
 from .clock import ISTANBUL
 from .errors import InvalidRequestError
-from .models import ConsentStatus, ConsentType, IysList, Segments
 from .phone import normalize_number
-from .text import MAX_PARTS, _check_text, has_visible, segments
+from .text import MAX_PARTS, Segments, _check_text, has_visible, segments
 
 __all__ = [
     "EARLIEST_CONSENT",

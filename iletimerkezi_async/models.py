@@ -4,6 +4,10 @@ Ids are ``str`` everywhere (the wire mixes ints and strings), phone numbers are
 normalised to ``+90…`` (or E.164), timestamps are aware datetimes in
 Europe/Istanbul and money is :class:`~decimal.Decimal`.  An enum value the SDK
 does not know yet becomes ``UNKNOWN`` instead of failing the whole response.
+
+The enums live in :mod:`._enums` (re-exported here, their documented home):
+the package imports them eagerly and this module, whose attrs classes are
+most of the package's import time, only when a model is first needed.
 """
 
 from __future__ import annotations
@@ -17,6 +21,14 @@ from typing import Final, Generic, TypeVar
 
 import attrs
 
+from ._enums import (
+    ConsentStatus,
+    ConsentType,
+    DeliveryStatus,
+    IysList,
+    MessageStatus,
+    OrderStatus,
+)
 from .phone import mask_number
 from .text import Segments, fold_words
 
@@ -85,91 +97,6 @@ def status_text(raw: str) -> str:
 
 def _isoformat(when: datetime) -> str:
     return repr(when.isoformat())
-
-
-class _IntCodeEnum(enum.IntEnum):
-    """Integer codes that also arrive as numeric strings; unknown codes map to UNKNOWN."""
-
-    @classmethod
-    def _missing_(cls, value: object) -> _IntCodeEnum:
-        text = value.strip() if isinstance(value, str) else ""
-        if text.isascii() and text.lstrip("-").isdigit():
-            try:
-                return cls(int(text))
-            except ValueError:
-                pass
-        return cls["UNKNOWN"]
-
-
-class _StrEnum(enum.StrEnum):
-    """Wire strings, compared case-insensitively; unknown values map to UNKNOWN."""
-
-    @classmethod
-    def _missing_(cls, value: object) -> _StrEnum:
-        if isinstance(value, str):
-            wanted = value.strip().casefold()
-            for member in cls:
-                if member.value.casefold() == wanted:
-                    return member
-        return cls["UNKNOWN"]
-
-
-class OrderStatus(_IntCodeEnum):
-    """``order.status`` of get-report / get-reports."""
-
-    SENDING = 113
-    COMPLETED = 114
-    """The pipeline finished; it does not mean every message was delivered."""
-    FAILED = 115
-    """Rejected in pre-validation, or cancelled."""
-    UNKNOWN = -1
-
-    @property
-    def is_final(self) -> bool:
-        return self in (OrderStatus.COMPLETED, OrderStatus.FAILED)
-
-
-class MessageStatus(_IntCodeEnum):
-    """``message[].status`` of get-report."""
-
-    PENDING = 110
-    DELIVERED = 111
-    UNDELIVERED = 112
-    UNKNOWN = -1
-
-
-class DeliveryStatus(_StrEnum):
-    """``report.status`` of a delivery-report webhook."""
-
-    ACCEPTED = "accepted"
-    DELIVERED = "delivered"
-    UNDELIVERED = "undelivered"
-    UNKNOWN = "unknown"
-
-    @property
-    def is_final(self) -> bool:
-        return self in (DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED)
-
-
-class IysList(_StrEnum):
-    """The İYS recipient type: individual or merchant."""
-
-    BIREYSEL = "BIREYSEL"
-    TACIR = "TACIR"
-    UNKNOWN = "UNKNOWN"
-
-
-class ConsentType(_StrEnum):
-    MESAJ = "MESAJ"
-    EPOSTA = "EPOSTA"
-    ARAMA = "ARAMA"
-    UNKNOWN = "UNKNOWN"
-
-
-class ConsentStatus(_StrEnum):
-    ONAY = "ONAY"
-    RET = "RET"
-    UNKNOWN = "UNKNOWN"
 
 
 @attrs.frozen(kw_only=True)

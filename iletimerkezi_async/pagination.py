@@ -22,12 +22,14 @@ import json
 from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 import attrs
 
 from .errors import InvalidRequestError
-from .models import Page
+
+if TYPE_CHECKING:
+    from .models import Page
 
 __all__ = [
     "CURSOR_VERSION",
@@ -48,12 +50,13 @@ CURSOR_VERSION = 1
 """Bumped when the token layout changes; older tokens are then refused, never misread."""
 
 
-@attrs.frozen(kw_only=True)
-class Fetched(Generic[T]):
+class Fetched(NamedTuple, Generic[T]):
     """One page as a source hands it over: its items and the position after it.
 
     ``next`` is ``None`` when this page ends the walk.  An empty page that is
     not the last (a get-reports window's terminator) is skipped, never yielded.
+    A NamedTuple: it never leaves the SDK, and an attrs class costs about
+    0.5 ms of the package's import time against a tenth of that.
     """
 
     items: tuple[T, ...]
@@ -209,6 +212,8 @@ class Paginator(Generic[T]):
                     # Nothing for the loop to handle: consumed as soon as it arrives.
                     self._cursor = token
                     continue
+                from .models import Page  # not at package import (see models)
+
                 self._current = Page(
                     items=fetched.items,
                     number=fetched.number,

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from os import PathLike
 from types import TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from . import _validate
 from ._inbox_state import DEFAULT_MEMORY, CursorState, order_key
@@ -29,7 +29,9 @@ from .errors import (
     ServiceUnavailableError,
     TransportError,
 )
-from .models import InboundMessage, Inbox
+
+if TYPE_CHECKING:
+    from .models import InboundMessage, Inbox
 
 __all__ = ["MAX_UNREADABLE", "TRANSIENT_ERRORS", "InboxPoller"]
 

@@ -18,11 +18,14 @@ from typing import TYPE_CHECKING, Any
 from .. import _endpoints as api
 from .. import _wire
 from ..errors import RepeatedPageError, ResponseFormatError
-from ..models import OrderSummary
 from ..pagination import Fetched, PageSource, Position
 
 if TYPE_CHECKING:
     from .._transport import Transport
+    from ..models import OrderSummary
+
+    _Ahead = tuple[OrderSummary, ...] | None | Exception
+    """What a window task hands over: a page, the end of the window (None), or its failure."""
 
 __all__ = ["MAX_CONCURRENCY", "WINDOW_DAYS", "ReportPages", "WindowProgress", "split", "unseen"]
 
@@ -113,8 +116,8 @@ def unseen(
     return orders if len(fresh) == len(orders) else tuple(fresh)
 
 
-_Ahead = tuple[OrderSummary, ...] | None | Exception
-"""What a window task hands over: a page, the end of the window (None), or its failure."""
+_NOTHING: set[str] = set()
+"""An empty id set for :func:`unseen`, which only reads it (never add to it)."""
 
 
 class _WindowAhead:
@@ -123,11 +126,22 @@ class _WindowAhead:
     The bounded queue keeps a fast task at most ``PAGES_AHEAD`` pages ahead.
     A failure (after the transport's retries) is queued instead of raised,
     so it surfaces exactly when the loop reaches that page.
+
+    ``seen`` is the window's one id set: the task adds each page's ids once
+    it has checked the page (repeated-page detection) and removed the ids of
+    earlier pages from it, so what it hands over is already de-duplicated
+    within the window; the source keeps the same set, not a copy, as the
+    window's ids for the window after it.  A task restarted after a failure
+    continues with its predecessor's set, which then holds exactly the pages
+    handed over (the failed page's ids are never added).
     """
 
-    def __init__(self, source: ReportPages, window: int, page: int) -> None:
+    def __init__(
+        self, source: ReportPages, window: int, page: int, seen: set[str] | None = None
+    ) -> None:
         self.next_page = page
         self.failed = False
+        self.seen: set[str] = set() if seen is None else seen
         self.queue: Queue[_Ahead] = Queue(maxsize=PAGES_AHEAD)
         self.task: Task[None] = create_task(
             self._run(source, window, page),
@@ -135,27 +149,32 @@ class _WindowAhead:
         )
 
     async def _run(self, source: ReportPages, window: int, page: int) -> None:
-        seen: set[str] = set()
+        seen = self.seen
         while True:
             try:
                 orders = await source.orders(window, page)
+                # Against the pages before this one: before the page's own ids join them.
+                fresh = unseen(orders, seen, _NOTHING)
                 end = _ends_window(orders, seen, source.labels[window], page)
             except Exception as exc:
                 await self.queue.put(exc)
                 return
-            await self.queue.put(None if end else orders)
+            await self.queue.put(None if end else fresh)
             if end:
                 return
             page += 1
 
 
-class ReportPages(PageSource[OrderSummary]):
+class ReportPages(PageSource["OrderSummary"]):
     """get-reports over 10-day windows; a position is ``(window index, page)``.
 
     Ids are de-duplicated within a window and against the window before, for
     servers whose day boundaries make neighbouring windows overlap: windows
     further apart are ten days away from each other, so the walk holds the ids
-    of two windows (one ``str`` per order), however long the range.
+    of two windows (one ``str`` per order), however long the range.  With
+    ``concurrency > 1`` the current window's set is its task's (one set, not
+    one per holder), and windows walked ahead hold only the few pages they are
+    ahead by.
     """
 
     kind = "reports.list"
@@ -176,8 +195,9 @@ class ReportPages(PageSource[OrderSummary]):
         self.windows = split(start, end)
         self.labels = [(_wire.format_day(a), _wire.format_day(b)) for a, b in self.windows]
         self._concurrency = concurrency
-        # The ids of every page handed over so far in window ``_window``, and of
-        # every page of the window just before it.
+        # The ids of every page handed over so far in window ``_window`` (with
+        # concurrency > 1: the set of its task, which also holds the few pages
+        # queued ahead), and of every page of the window just before it.
         self._window = -1
         self._window_ids: set[str] = set()
         self._before_ids: set[str] = set()
@@ -199,26 +219,28 @@ class ReportPages(PageSource[OrderSummary]):
             self._reported = finished
             self._on_window(finished, len(self.windows))
 
+    def _enter(self, window: int) -> None:
+        """Start handing over ``window``: only a neighbour can overlap, so keep its ids."""
+        self._before_ids = self._window_ids if window == self._window + 1 else set()
+        self._window, self._window_ids = window, set()
+
     async def fetch(self, position: Position) -> Fetched[OrderSummary]:
         window, page = position
         self._progress(window)
+        if window != self._window:
+            self._enter(window)
         orders: tuple[OrderSummary, ...] | None
         if self._concurrency > 1:
+            # Already de-duplicated within the window by its task.
             orders = await self._from_ahead(window, page)
+            fresh = unseen(orders, _NOTHING, self._before_ids) if orders else ()
         else:
             orders = await self.orders(window, page)
-        if window != self._window:
-            # Only a neighbour can overlap: keep the window before's ids, drop older ones.
-            self._before_ids = self._window_ids if window == self._window + 1 else set()
-            self._window, self._window_ids = window, set()
-        earlier, before = self._window_ids, self._before_ids
-        fresh = unseen(orders, earlier, before) if orders else ()
-        if self._concurrency == 1:
+            earlier = self._window_ids
+            fresh = unseen(orders, earlier, self._before_ids) if orders else ()
             # Ends the window on count 0 or a page of ids all seen before; else adds them.
-            if _ends_window(orders or (), earlier, self.labels[window], page):
+            if _ends_window(orders, earlier, self.labels[window], page):
                 orders = None
-        elif orders is not None:
-            earlier.update(order.id for order in orders)
         if orders is None:
             self._progress(window + 1)
             after = (window + 1, 1) if window + 1 < len(self.windows) else None
@@ -232,11 +254,19 @@ class ReportPages(PageSource[OrderSummary]):
         for behind in [w for w in self._ahead if w < window]:
             self._ahead.pop(behind).task.cancel()
         walk = self._ahead.get(window)
-        if walk is not None and (walk.failed or walk.next_page != page):
-            walk.task.cancel()  # retry in place: walk this window again from the failed page
+        if walk is not None and walk.failed and walk.next_page == page:
+            # Retry in place: walk this window again from the failed page, with the
+            # ids of the pages before it (the failed task has ended).
+            walk = self._ahead[window] = _WindowAhead(self, window, page, walk.seen)
+        elif walk is not None and walk.next_page != page:
+            # Not reached through Paginator, which asks for pages in order; the set
+            # may hold pages not handed over, so it starts over (duplicates, never
+            # a lost order).
+            walk.task.cancel()
             walk = None
         if walk is None:
             walk = self._ahead[window] = _WindowAhead(self, window, page)
+        self._window_ids = walk.seen
         for ahead in range(window + 1, min(window + self._concurrency, len(self.windows))):
             if ahead not in self._ahead:
                 self._ahead[ahead] = _WindowAhead(self, ahead, 1)

@@ -32,7 +32,6 @@ from .. import _endpoints as api
 from .. import _validate
 from ..clock import ISTANBUL
 from ..errors import AmbiguousSendError, InvalidRequestError, OrderNotReadyError
-from ..models import Order, OrderSummary
 from ..pagination import Paginator
 from ..pending import PendingSend
 from ..phone import normalize_lenient
@@ -42,6 +41,7 @@ from .reports import MessagePages
 
 if TYPE_CHECKING:
     from .._transport import Transport
+    from ..models import Order, OrderSummary
     from ._claims import Claims
 
 __all__ = ["FIRST_PAUSE", "MAX_CANDIDATES", "MAX_PAUSE", "SLACK", "resolve"]
@@ -146,6 +146,8 @@ async def _look(
         await _judge(transport, unlikely, pending, MAX_UNLIKELY, explain=False)
     if found is not None:
         claims.resolved(found, key)
+        from ..models import Order  # not at package import (see models)
+
         return Order(id=found, recipients=len(pending.recipients))
     return None
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import _endpoints as api
-from ..models import Balance
 from ._base import Resource
+
+if TYPE_CHECKING:
+    from ..models import Balance
 
 
 class AccountResource(Resource):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import _endpoints as api
 from ..cursors import CursorStore
-from ..models import Inbox
 from ..polling import MAX_UNREADABLE, InboxPoller
 from ._base import Resource
+
+if TYPE_CHECKING:
+    from ..models import Inbox
 
 
 class InboxResource(Resource):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import _endpoints as api
 from .. import _validate, _wire
+from .._enums import IysList
 from ..errors import InvalidRequestError, RequestValidationError
-from ..models import Consent, IysList
 from ._base import Resource
+
+if TYPE_CHECKING:
+    from ..models import Consent
 
 CHUNK = 5000
 """Records per consent/create request (the API takes 1–5000)."""
@@ -25,6 +28,8 @@ class IysResource(Resource):
         leaves the registry half-written.  If a chunk fails, the error's notes
         say how many records were registered before it.
         """
+        from ..models import Consent  # not at package import (see models)
+
         code = _validate.brand_code(brand_code)
         if isinstance(consents, Consent | str | bytes | bytearray | Mapping) or not isinstance(
             consents, Iterable

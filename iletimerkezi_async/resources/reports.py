@@ -17,16 +17,16 @@ from ..errors import (
     TransportError,
     WaitTimeoutError,
 )
-from ..models import MessageReport, OrderReport, OrderSummary
 from ..pagination import Fetched, PageSource, Paginator, Position
 from ._base import Resource
 from ._reports_list import MAX_CONCURRENCY, ReportPages, WindowProgress
 
 if TYPE_CHECKING:
     from .._transport import Transport
+    from ..models import MessageReport, OrderReport, OrderSummary
 
 
-class MessagePages(PageSource[MessageReport]):
+class MessagePages(PageSource["MessageReport"]):
     """get-report pages of one order until ``page * rowCount >= total`` or an empty page.
 
     The older answer has no ``total`` (it parses as 0 although recipients

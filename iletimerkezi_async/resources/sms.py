@@ -10,10 +10,11 @@ import asyncio
 import inspect
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import _endpoints as api
 from .. import _validate, _wire
+from .._enums import IysList
 from .._log import get_logger
 from .._transport import Watch
 from ..errors import (
@@ -22,10 +23,12 @@ from ..errors import (
     InvalidRequestError,
     SendOutcomeUnknownError,
 )
-from ..models import IysList, Order
 from ..pending import PendingSend, text_digest
 from . import _resolve
 from ._base import Resource
+
+if TYPE_CHECKING:
+    from ..models import Order
 
 log = get_logger("iletimerkezi_async")
 
@@ -194,6 +197,8 @@ class SmsResource(Resource):
                 _report_soon(self._settings.on_send_unknown, pending())
             raise
         self._settings.claims.sent(answer.order.id)
+        from ..models import Order  # loaded by the parse above; not at package import
+
         return Order(id=answer.order.id, recipients=recipients)
 
     def send_bulk(
