@@ -206,7 +206,12 @@ class Runner:
 
     def close(self) -> None:
         if self._loop is not None:
-            self._loop.run(self._aclose())
+            aclose = self._aclose
+
+            async def close() -> None:
+                await aclose()
+
+            self._loop.run(close())
             self._loop.close()
         if self._pool is not None:
             self._pool.shutdown()

@@ -1,4 +1,4 @@
-"""Helpers the benchmarks share: the fake server in a subprocess, CPU clocks, ratios.
+"""Helpers the benchmarks share: the fake server and clients in subprocesses, clocks, ratios.
 
 Why a separate process for the fake: in the benchmark's own process the fake's
 request handling (aiohttp's server side, the account logic, JSON encoding)
@@ -6,7 +6,9 @@ would run on the same event loop and core as the client and be added to both
 sides of every ratio, pulling it towards 1 and hiding what the SDK costs.  In
 its own process it runs on another core, the client's process time is the
 client alone, and the server's CPU use can be read to show whether it was the
-bottleneck (``server busy``).
+bottleneck (``server busy``).  The client benchmarks go one step further and
+run every client in a process of its own too (:func:`client_process`), so each
+is timed in a fresh interpreter with only its own imports on the heap.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ alternating order, and a figure is the median of the rounds' ratios.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.util import find_spec
 
 import _callgrind
@@ -43,6 +43,8 @@ OVERHEAD_TARGET = 1.05
 SERVER_BOUND = 0.90
 LATENCY = 0.02
 CONCURRENCY = 50
+AGAIN = "sdk again"
+"""A second SDK process timed like a peer: SDK / SDK again is 1 but for noise (A/A)."""
 
 
 def _per_call(sample: Sample) -> float:
@@ -65,20 +67,38 @@ async def _rounds(
 
 
 async def _start(
-    stack: contextlib.AsyncExitStack, sides: Sequence[str], url: str, concurrency: int, warm: int
+    stack: contextlib.AsyncExitStack, names: Sequence[str], url: str, concurrency: int, warm: int
 ) -> dict[str, ClientProcess]:
-    return {
-        side: await stack.enter_async_context(client_process(side, url, concurrency, warm=warm))
-        for side in sides
-    }
+    """A client process per name (``AGAIN`` is one more ``sdk``), in that order."""
+    procs = {}
+    for name in names:
+        side = "sdk" if name == AGAIN else name
+        procs[name] = await stack.enter_async_context(
+            client_process(side, url, concurrency, warm=warm)
+        )
+    return procs
+
+
+def _noise(samples: dict[str, list[Sample]], of: Callable[[Sample], float]) -> float:
+    """The A/A ratio, SDK / the same SDK in another process: how far from 1 noise alone goes."""
+    return paired_median([of(s) for s in samples["sdk"]], [of(s) for s in samples[AGAIN]])
+
+
+def _cpu_per_call(sample: Sample) -> float:
+    return sample.cpu_per_call
 
 
 def _overhead_figure(
-    concurrency: int, sdk: list[Sample], raw: list[Sample], instructions: dict[str, float] | None
+    concurrency: int,
+    samples: dict[str, list[Sample]],
+    instructions: dict[str, float] | None,
+    otel: object,
 ) -> Figure:
+    sdk, raw = samples["sdk"], samples["raw"]
     ratio = paired_median([s.cpu_per_call for s in sdk], [s.cpu_per_call for s in raw])
     busy_sdk, busy_raw = _busy(sdk), _busy(raw)
     details: dict[str, float | int | str] = {
+        "A/A SDK / SDK again CPU": _noise(samples, _cpu_per_call),
         "wall ratio": paired_median([s.wall for s in sdk], [s.wall for s in raw]),
         "SDK CPU µs/call": median([s.cpu_per_call for s in sdk]) * 1e6,
         "raw CPU µs/call": median([s.cpu_per_call for s in raw]) * 1e6,
@@ -88,6 +108,7 @@ def _overhead_figure(
         "SDK calls/s": sdk[0].calls / median([s.wall for s in sdk]),
         "n": sdk[0].calls,
         "rounds": len(sdk),
+        "OpenTelemetry installed": "yes" if otel else "no",
     }
     if instructions is not None:
         details["SDK instructions/call"] = round(instructions["sdk"])
@@ -108,7 +129,7 @@ def _overhead_figure(
 @benchmark("client.overhead")
 async def overhead(ctx: Context) -> list[Figure]:
     """Client CPU per balance() call, SDK / lean raw aiohttp, concurrency 1 and 50, no latency."""
-    rounds = ctx.scaled(10, 3)
+    rounds = ctx.scaled(14, 4)  # even: ABBA puts every side first equally often
     calls = {1: ctx.scaled(1000, 200), CONCURRENCY: ctx.scaled(2000, 400)}
     n_instr = ctx.scaled(300, 100)
     have_httpx = find_spec("httpx") is not None
@@ -116,11 +137,13 @@ async def overhead(ctx: Context) -> list[Figure]:
     async with fake_process() as fake:
         measured: dict[int, dict[str, list[Sample]]] = {}
         for c in (1, CONCURRENCY):
-            sides = ["sdk", "raw"] + (["httpx"] if c == CONCURRENCY and have_httpx else [])
-            # httpx costs ~10× more per call at 50 (its pool): fewer calls keep the round short.
-            per_side = {"sdk": calls[c], "raw": calls[c], "httpx": max(c, calls[c] // 5)}
+            with_httpx = ["httpx"] if c == CONCURRENCY and have_httpx else []
+            names = ["sdk", "raw", *with_httpx, AGAIN]
+            # httpx costs ~15× more per call at 50 (its pool): fewer calls keep the round short.
+            per_side = dict.fromkeys(names, calls[c]) | {"httpx": max(c, calls[c] // 5)}
             async with contextlib.AsyncExitStack() as stack:
-                procs = await _start(stack, sides, fake.url, c, warm=max(200, 4 * c))
+                procs = await _start(stack, names, fake.url, c, warm=max(200, 4 * c))
+                otel = procs["sdk"].ready.get("otel installed")
                 measured[c] = await _rounds(procs, per_side, rounds, fake)
         # After the timed rounds, never during them: valgrind's CPU would be their noise.
         counted: dict[int, dict[str, float] | None] = {1: None, CONCURRENCY: None}
@@ -130,7 +153,7 @@ async def overhead(ctx: Context) -> list[Figure]:
                     ["sdk", "raw"], fake.url, c, n_instr
                 )
     for c in (1, CONCURRENCY):
-        figures.append(_overhead_figure(c, measured[c]["sdk"], measured[c]["raw"], counted[c]))
+        figures.append(_overhead_figure(c, measured[c], counted[c], otel))
     if have_httpx:
         sdk, peer = measured[CONCURRENCY]["sdk"], measured[CONCURRENCY]["httpx"]
         ratio = paired_median([s.cpu_per_call for s in sdk], [s.cpu_per_call for s in peer])
@@ -169,13 +192,14 @@ PEERS = {
 @benchmark("client.latency")
 async def latency_bound(ctx: Context) -> list[Figure]:
     """SDK ×50 wall / other clients ×50 wall (urllib, aiohttp, httpx, requests), 20 ms latency."""
-    rounds = ctx.scaled(5, 2)
+    rounds = ctx.scaled(8, 2)  # even: ABBA puts every side first equally often
     calls = ctx.scaled(1000, 300)
     sequential = ctx.scaled(60, 20)
     peers = [p for p in PEERS if p in ("urllib", "raw") or find_spec(p) is not None]
     async with fake_process(latency=LATENCY) as fake:
         async with contextlib.AsyncExitStack() as stack:
-            procs = await _start(stack, ["sdk", *peers], fake.url, CONCURRENCY, CONCURRENCY)
+            names = ["sdk", *peers, AGAIN]
+            procs = await _start(stack, names, fake.url, CONCURRENCY, CONCURRENCY)
             # httpx is CPU-bound at 50 (~3 ms a call in its pool): a fifth of the calls,
             # compared per call, keeps the round short.
             per_side = {side: calls // 5 if side == "httpx" else calls for side in procs}
@@ -184,6 +208,7 @@ async def latency_bound(ctx: Context) -> list[Figure]:
             one_by_one = await seq.run(sequential, fake)
     sdk = samples["sdk"]
     sdk_wall = median([s.wall for s in sdk])
+    noise = _noise(samples, _per_call)
     figures = []
     for peer, label in PEERS.items():
         name = f"latency 20 ms: SDK ×50 / {label}, wall per call"
@@ -192,6 +217,7 @@ async def latency_bound(ctx: Context) -> list[Figure]:
             continue
         theirs = samples[peer]
         details: dict[str, float | int | str] = {
+            "A/A SDK / SDK again wall": noise,
             "SDK calls/s": calls / sdk_wall,
             "peer calls/s": median([s.calls / s.wall for s in theirs]),
             "SDK CPU µs/call": median([s.cpu_per_call for s in sdk]) * 1e6,
