@@ -136,6 +136,15 @@ def paired_median(numerators: Sequence[float], denominators: Sequence[float]) ->
     return median([a / b for a, b in zip(numerators, denominators, strict=True)])
 
 
+def spread(numerators: Sequence[float], denominators: Sequence[float]) -> str:
+    """The per-round ratios' quartiles, ``"p25–p75"``: how far one round can be off."""
+    ratios = [a / b for a, b in zip(numerators, denominators, strict=True)]
+    if len(ratios) < 2:
+        return "-"
+    low, _, high = statistics.quantiles(ratios, n=4, method="inclusive")
+    return f"{low:.3f}–{high:.3f}"
+
+
 def alternate(sides: Sequence[str], round_: int) -> list[str]:
     """The order the sides run in round ``round_``: as given, then reversed (ABBA).
 

@@ -36,6 +36,7 @@ from _common import (
     fake_process,
     median,
     paired_median,
+    spread,
 )
 from _registry import Context, Figure, benchmark
 
@@ -98,6 +99,7 @@ def _overhead_figure(
     ratio = paired_median([s.cpu_per_call for s in sdk], [s.cpu_per_call for s in raw])
     busy_sdk, busy_raw = _busy(sdk), _busy(raw)
     details: dict[str, float | int | str] = {
+        "rounds p25–p75": spread([s.cpu_per_call for s in sdk], [s.cpu_per_call for s in raw]),
         "A/A SDK / SDK again CPU": _noise(samples, _cpu_per_call),
         "wall ratio": paired_median([s.wall for s in sdk], [s.wall for s in raw]),
         "SDK CPU µs/call": median([s.cpu_per_call for s in sdk]) * 1e6,
@@ -217,6 +219,7 @@ async def latency_bound(ctx: Context) -> list[Figure]:
             continue
         theirs = samples[peer]
         details: dict[str, float | int | str] = {
+            "rounds p25–p75": spread([_per_call(s) for s in sdk], [_per_call(s) for s in theirs]),
             "A/A SDK / SDK again wall": noise,
             "SDK calls/s": calls / sdk_wall,
             "peer calls/s": median([s.calls / s.wall for s in theirs]),

@@ -99,6 +99,14 @@ def test_paired_median_is_the_median_of_per_round_ratios(common: ModuleType) -> 
         common.paired_median([1.0], [1.0, 2.0])
 
 
+def test_spread_gives_the_quartiles_of_the_per_round_ratios(common: ModuleType) -> None:
+    sdk = [1.0, 2.0, 3.0, 4.0, 5.0]
+    raw = [1.0, 1.0, 1.0, 1.0, 1.0]
+    assert common.spread(sdk, raw) == "2.000–4.000"
+    assert common.spread([2.0, 8.0, 6.0], [2.0, 4.0, 2.0]) == "1.500–2.500"
+    assert common.spread([1.0], [1.0]) == "-"
+
+
 def test_sides_alternate_their_order_every_round(common: ModuleType) -> None:
     orders = [common.alternate(["sdk", "raw", "httpx"], r) for r in range(4)]
     assert orders == [
