@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -156,3 +158,22 @@ async def test_a_side_fails_when_the_answer_is_an_error(side: str) -> None:
         assert fake.sent_requests("get-balance")
     async with FakeIletiMerkezi(rate_limit=None) as fake:
         assert await _run_once(fake.url, side, 2) == 0
+
+
+def test_latency_without_httpx_and_requests_names_them_and_writes_no_nan(
+    load: Callable[[str], ModuleType], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = load("run")
+    runner.discover()
+    bench = sys.modules["bench_client"]
+    real = bench.find_spec
+    monkeypatch.setattr(
+        bench, "find_spec", lambda name: None if name in ("httpx", "requests") else real(name)
+    )
+    out = tmp_path / "results.json"
+    assert runner.main(["client.latency", "--quick", "--output", str(out)]) == 0
+    results = json.loads(out.read_text(encoding="utf-8"))
+    figures = results["figures"]
+    assert [f["name"].split(" / ")[1].split(" ")[0] for f in figures] == ["urllib", "raw"]
+    assert all(math.isfinite(f["value"]) and f["value"] > 0 for f in figures)
+    assert all(f["details"]["not installed, not measured"] == "httpx, requests" for f in figures)
