@@ -1,4 +1,4 @@
-"""Helpers the benchmarks share: the fake server in a subprocess, CPU clocks, ratios.
+"""Helpers the benchmarks share: the fake server and clients in subprocesses, clocks, ratios.
 
 Why a separate process for the fake: in the benchmark's own process the fake's
 request handling (aiohttp's server side, the account logic, JSON encoding)
@@ -6,7 +6,9 @@ would run on the same event loop and core as the client and be added to both
 sides of every ratio, pulling it towards 1 and hiding what the SDK costs.  In
 its own process it runs on another core, the client's process time is the
 client alone, and the server's CPU use can be read to show whether it was the
-bottleneck (``server busy``).
+bottleneck (``server busy``).  The client benchmarks go one step further and
+run every client in a process of its own too (:func:`client_process`), so each
+is timed in a fresh interpreter with only its own imports on the heap.
 """
 
 from __future__ import annotations
@@ -120,3 +122,104 @@ class Clock:
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def paired_median(numerators: Sequence[float], denominators: Sequence[float]) -> float:
+    """The median of the per-round ratios ``numerators[i] / denominators[i]``.
+
+    Both sides of a round run back to back, so load that changes between rounds
+    (other processes on the machine) hits both and cancels in the ratio; the
+    median then drops the rounds where it changed mid-round.
+    """
+    if len(numerators) != len(denominators):
+        raise ValueError("paired samples must have the same length")
+    return median([a / b for a, b in zip(numerators, denominators, strict=True)])
+
+
+def spread(numerators: Sequence[float], denominators: Sequence[float]) -> str:
+    """The per-round ratios' quartiles, ``"p25–p75"``: how far one round can be off."""
+    ratios = [a / b for a, b in zip(numerators, denominators, strict=True)]
+    if len(ratios) < 2:
+        return "-"
+    low, _, high = statistics.quantiles(ratios, n=4, method="inclusive")
+    return f"{low:.3f}–{high:.3f}"
+
+
+def alternate(sides: Sequence[str], round_: int) -> list[str]:
+    """The order the sides run in round ``round_``: as given, then reversed (ABBA).
+
+    Whichever runs first (or after a particular other) in one round runs last
+    in the next, so a side's position cannot favour it on average.
+    """
+    return list(sides) if round_ % 2 == 0 else list(reversed(sides))
+
+
+@dataclass
+class Sample:
+    """One run of ``calls`` calls in a client process: its wall and CPU, the server's CPU."""
+
+    calls: int
+    wall: float
+    cpu: float
+    server_cpu: float
+
+    @property
+    def cpu_per_call(self) -> float:
+        return self.cpu / self.calls
+
+
+class ClientProcess:
+    """A ``_client_proc.py --serve`` child: one side, set up once, runs on request."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, side: str, ready: dict[str, object]):
+        self._proc = proc
+        self.side = side
+        self.ready = ready
+
+    async def run(self, calls: int, server: FakeProcess | None = None) -> Sample:
+        """``calls`` calls, timed in the child; the server's CPU read around them here."""
+        assert self._proc.stdin is not None
+        assert self._proc.stdout is not None
+        server0 = server.cpu_seconds() if server else float("nan")
+        self._proc.stdin.write(f"{calls}\n".encode())
+        await self._proc.stdin.drain()
+        line = await self._proc.stdout.readline()
+        server_cpu = server.cpu_seconds() - server0 if server else float("nan")
+        if not line:
+            raise RuntimeError(
+                f"the {self.side} client exited with status {await self._proc.wait()}"
+            )
+        answer = json.loads(line)
+        return Sample(calls, answer["wall"], answer["cpu"], server_cpu)
+
+
+@contextlib.asynccontextmanager
+async def client_process(
+    side: str, url: str, concurrency: int, *, warm: int = 0
+) -> AsyncIterator[ClientProcess]:
+    """Start a ``_client_proc.py`` child for ``side``; stop it (closing its stdin) on exit."""
+    args = ["--side", side, "--url", url, "--concurrency", str(concurrency), "--serve"]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(HERE / "_client_proc.py"),
+        *args,
+        "--warm",
+        str(warm),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=str(ROOT),
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    try:
+        line = await asyncio.wait_for(proc.stdout.readline(), 120)
+        if not line:
+            raise RuntimeError(f"the {side} client exited with status {await proc.wait()}")
+        yield ClientProcess(proc, side, json.loads(line))
+    finally:
+        proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), 30)
+        except TimeoutError:
+            proc.kill()  # this child only, by its handle
+            await proc.wait()

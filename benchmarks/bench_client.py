@@ -1,185 +1,241 @@
 """What the SDK costs per request, and what asyncio buys when the server is slow.
 
-* ``client.overhead``: 2,000 ``client.account.balance()`` calls at concurrency
-  50 against the fake (in its own process, no latency, no rate limit), against
-  plain aiohttp doing the same: one default ``ClientSession``, the same 50
-  workers, ``json.dumps`` of the same request body per call, the same headers,
-  ``json.loads`` of the answer.  Each round runs both sides back to back on
-  one fake server, in alternating order (ABBA); the figure is the median of
-  the rounds' ratios, with the ratio of the fastest rounds, the client's
-  CPU-time ratio and the server's CPU use alongside.
-* ``client.latency``: the same calls with 20 ms of server latency, the SDK at
-  concurrency 50 against sequential synchronous ``urllib.request`` (a new
-  connection per call, what a blocking SDK gives you).  The sequential side
-  runs fewer calls and is scaled per call to the same count.
+Every client runs in its own process (``_client_proc.py``), the fake in
+another (``_fake_server.py``); a round runs every side back to back, in
+alternating order, and a figure is the median of the rounds' ratios.
+
+* ``client.overhead``: the client's CPU time per ``client.account.balance()``
+  call, SDK / lean raw aiohttp (one session, URL and headers built once, a
+  module-level JSON encoder, ``json.loads``, the answer's code checked), at
+  concurrency 1 and 50, no latency.  CPU, not wall time: with no latency the
+  wall time is mostly the server's (``server busy`` in the details says how
+  much), and a server-bound wall ratio tends to 1 whatever the client costs.
+  With valgrind, the instructions per call of each side are in the details
+  (``_callgrind.py``).  Also informational: SDK / httpx CPU per call at 50.
+* ``client.latency``: 20 ms of server latency, the SDK at concurrency 50
+  against the same 50 in flight by other means: urllib in 50 threads, raw
+  aiohttp, httpx, and the official synchronous SDK's pattern (``requests.post``
+  without a Session, a new connection per call) in 50 threads.  The figure is
+  SDK wall / peer wall (< 1: the SDK is faster); the old speed-up over
+  sequential urllib is a detail.
 """
 
 from __future__ import annotations
 
-import asyncio
-import gc
-import json
-import time
-import urllib.request
-from typing import Any
+import contextlib
+from collections.abc import Callable, Sequence
+from importlib.util import find_spec
 
-import aiohttp
-from _common import Clock, FakeProcess, fake_process, median
+import _callgrind
+from _common import (
+    ClientProcess,
+    FakeProcess,
+    Sample,
+    alternate,
+    client_process,
+    fake_process,
+    median,
+    paired_median,
+    spread,
+)
 from _registry import Context, Figure, benchmark
 
-import iletimerkezi_async as im
-from iletimerkezi_async._transport import USER_AGENT
-
-CONCURRENCY = 50
-OVERHEAD_TARGET = 1.15
+OVERHEAD_TARGET = 1.05
+SERVER_BOUND = 0.90
 LATENCY = 0.02
-
-HEADERS = {
-    "Content-Type": "application/json",
-    "Accept": "application/json",
-    "User-Agent": USER_AGENT,
-}
+CONCURRENCY = 50
+AGAIN = "sdk again"
+"""A second SDK process timed like a peer: SDK / SDK again is 1 but for noise (A/A)."""
 
 
-def _balance_body() -> dict[str, Any]:
-    return {"request": {"authentication": {"key": "test-key", "hash": "test-hash"}}}
+def _per_call(sample: Sample) -> float:
+    return sample.wall / sample.calls
 
 
-async def _workers(call: Any, total: int, concurrency: int) -> None:
-    per_worker, extra = divmod(total, concurrency)
-
-    async def worker(n: int) -> None:
-        for _ in range(n):
-            await call()
-
-    await asyncio.gather(*(worker(per_worker + (i < extra)) for i in range(concurrency)))
+def _busy(samples: Sequence[Sample]) -> float:
+    """The server's CPU over the runs' wall time (ticks of 10 ms: summed over runs)."""
+    return sum(s.server_cpu for s in samples) / sum(s.wall for s in samples)
 
 
-async def _sdk(client: im.Client, total: int, concurrency: int) -> None:
-    async def call() -> None:
-        await client.account.balance()
-
-    await _workers(call, total, concurrency)
-
-
-async def _raw(
-    session: aiohttp.ClientSession, url: str, body: dict[str, Any], total: int, concurrency: int
-) -> None:
-    async def call() -> None:
-        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        async with session.post(url, data=data, headers=HEADERS) as resp:
-            answer = json.loads(await resp.read())
-        assert answer["response"]["status"]["code"] == 200
-
-    await _workers(call, total, concurrency)
+async def _rounds(
+    procs: dict[str, ClientProcess], calls: dict[str, int], rounds: int, fake: FakeProcess
+) -> dict[str, list[Sample]]:
+    samples: dict[str, list[Sample]] = {side: [] for side in procs}
+    for r in range(rounds):
+        for side in alternate(list(procs), r):
+            samples[side].append(await procs[side].run(calls[side], fake))
+    return samples
 
 
-async def _paired_rounds(fake: FakeProcess, total: int, rounds: int) -> list[tuple[Clock, Clock]]:
-    """``rounds`` × (SDK run, raw run) of ``total`` calls each, back to back, order alternating."""
-    url = fake.url + "/v1/get-balance/json"
-    body = _balance_body()
-    async with (
-        aiohttp.ClientSession() as session,
-        im.Client("test-key", "test-hash", base_url=fake.url, send_limiter=None) as client,
-    ):
-        # Warm both: 50 connections open, code paths and caches hot.
-        await _sdk(client, 4 * CONCURRENCY, CONCURRENCY)
-        await _raw(session, url, body, 4 * CONCURRENCY, CONCURRENCY)
-        pairs: list[tuple[Clock, Clock]] = []
-        for r in range(rounds):
-            clocks = [Clock(fake), Clock(fake)]
-            for side in (0, 1) if r % 2 == 0 else (1, 0):
-                gc.collect()
-                with clocks[side]:
-                    if side == 0:
-                        await _sdk(client, total, CONCURRENCY)
-                    else:
-                        await _raw(session, url, body, total, CONCURRENCY)
-            pairs.append((clocks[0], clocks[1]))
-    return pairs
+async def _start(
+    stack: contextlib.AsyncExitStack, names: Sequence[str], url: str, concurrency: int, warm: int
+) -> dict[str, ClientProcess]:
+    """A client process per name (``AGAIN`` is one more ``sdk``), in that order."""
+    procs = {}
+    for name in names:
+        side = "sdk" if name == AGAIN else name
+        procs[name] = await stack.enter_async_context(
+            client_process(side, url, concurrency, warm=warm)
+        )
+    return procs
+
+
+def _noise(samples: dict[str, list[Sample]], of: Callable[[Sample], float]) -> float:
+    """The A/A ratio, SDK / the same SDK in another process: how far from 1 noise alone goes."""
+    return paired_median([of(s) for s in samples["sdk"]], [of(s) for s in samples[AGAIN]])
+
+
+def _cpu_per_call(sample: Sample) -> float:
+    return sample.cpu_per_call
+
+
+def _overhead_figure(
+    concurrency: int,
+    samples: dict[str, list[Sample]],
+    instructions: dict[str, float] | None,
+    otel: object,
+) -> Figure:
+    sdk, raw = samples["sdk"], samples["raw"]
+    ratio = paired_median([s.cpu_per_call for s in sdk], [s.cpu_per_call for s in raw])
+    busy_sdk, busy_raw = _busy(sdk), _busy(raw)
+    details: dict[str, float | int | str] = {
+        "rounds p25–p75": spread([s.cpu_per_call for s in sdk], [s.cpu_per_call for s in raw]),
+        "A/A SDK / SDK again CPU": _noise(samples, _cpu_per_call),
+        "wall ratio": paired_median([s.wall for s in sdk], [s.wall for s in raw]),
+        "SDK CPU µs/call": median([s.cpu_per_call for s in sdk]) * 1e6,
+        "raw CPU µs/call": median([s.cpu_per_call for s in raw]) * 1e6,
+        "server busy (SDK)": f"{busy_sdk:.0%}",
+        "server busy (raw)": f"{busy_raw:.0%}",
+        "server-bound": "yes" if max(busy_sdk, busy_raw) > SERVER_BOUND else "no",
+        "SDK calls/s": sdk[0].calls / median([s.wall for s in sdk]),
+        "n": sdk[0].calls,
+        "rounds": len(sdk),
+        "OpenTelemetry installed": "yes" if otel else "no",
+    }
+    if instructions is not None:
+        details["SDK instructions/call"] = round(instructions["sdk"])
+        details["raw instructions/call"] = round(instructions["raw"])
+        details["instructions ratio"] = instructions["sdk"] / instructions["raw"]
+    else:
+        details["instructions"] = "valgrind not installed"
+    return Figure(
+        f"overhead c={concurrency}: client CPU/call, SDK / raw aiohttp",
+        ratio,
+        "×",
+        target=f"≤ {OVERHEAD_TARGET}",
+        ok=ratio <= OVERHEAD_TARGET,
+        details=details,
+    )
 
 
 @benchmark("client.overhead")
 async def overhead(ctx: Context) -> list[Figure]:
-    """SDK/raw aiohttp wall time, 2,000 balance() calls at concurrency 50, no latency."""
-    total = ctx.scaled(2000, 400)
-    rounds = ctx.scaled(10, 2)
+    """Client CPU per balance() call, SDK / lean raw aiohttp, concurrency 1 and 50, no latency."""
+    rounds = ctx.scaled(14, 4)  # even: ABBA puts every side first equally often
+    calls = {1: ctx.scaled(1000, 200), CONCURRENCY: ctx.scaled(2000, 400)}
+    n_instr = ctx.scaled(300, 100)
+    have_httpx = find_spec("httpx") is not None
+    figures: list[Figure] = []
     async with fake_process() as fake:
-        pairs = await _paired_rounds(fake, total, rounds)
-    # Each round runs both sides back to back: the median of the rounds' ratios
-    # cancels load that changes between rounds (other processes on the machine).
-    ratio = median([sdk.wall / raw.wall for sdk, raw in pairs])
-    cpu = median([sdk.cpu / raw.cpu for sdk, raw in pairs])
-    fastest = min(sdk.wall for sdk, _ in pairs) / min(raw.wall for _, raw in pairs)
-    busy = max(c.server_cpu / c.wall for pair in pairs for c in pair)
-    per_call_us = median([(sdk.cpu - raw.cpu) / total * 1e6 for sdk, raw in pairs])
-    return [
-        Figure(
-            "overhead: SDK / raw aiohttp wall time",
-            ratio,
-            "×",
-            target=f"≤ {OVERHEAD_TARGET}",
-            ok=ratio <= OVERHEAD_TARGET,
-            details={
-                "fastest rounds": fastest,
-                "client CPU ratio": cpu,
-                "SDK CPU µs/call more": per_call_us,
-                "SDK calls/s": total / min(sdk.wall for sdk, _ in pairs),
-                "server busy": f"{busy:.0%}",
-                "n": total,
-            },
+        measured: dict[int, dict[str, list[Sample]]] = {}
+        for c in (1, CONCURRENCY):
+            with_httpx = ["httpx"] if c == CONCURRENCY and have_httpx else []
+            names = ["sdk", "raw", *with_httpx, AGAIN]
+            # httpx costs ~15× more per call at 50 (its pool): fewer calls keep the round short.
+            per_side = dict.fromkeys(names, calls[c]) | {"httpx": max(c, calls[c] // 5)}
+            async with contextlib.AsyncExitStack() as stack:
+                procs = await _start(stack, names, fake.url, c, warm=max(200, 4 * c))
+                otel = procs["sdk"].ready.get("otel installed")
+                measured[c] = await _rounds(procs, per_side, rounds, fake)
+        # After the timed rounds, never during them: valgrind's CPU would be their noise.
+        counted: dict[int, dict[str, float] | None] = {1: None, CONCURRENCY: None}
+        if _callgrind.available():
+            for c in counted:
+                counted[c] = await _callgrind.instructions_per_call(
+                    ["sdk", "raw"], fake.url, c, n_instr
+                )
+    for c in (1, CONCURRENCY):
+        figures.append(_overhead_figure(c, measured[c], counted[c], otel))
+    if have_httpx:
+        sdk, peer = measured[CONCURRENCY]["sdk"], measured[CONCURRENCY]["httpx"]
+        ratio = paired_median([s.cpu_per_call for s in sdk], [s.cpu_per_call for s in peer])
+        figures.append(
+            Figure(
+                f"no latency c={CONCURRENCY}: client CPU/call, SDK / httpx",
+                ratio,
+                "×",
+                details={
+                    "wall per call ratio": paired_median(
+                        [_per_call(s) for s in sdk], [_per_call(s) for s in peer]
+                    ),
+                    "httpx CPU µs/call": median([s.cpu_per_call for s in peer]) * 1e6,
+                    "httpx n": peer[0].calls,
+                    "httpx settings": "AsyncClient() defaults",
+                },
+            )
         )
-    ]
+    else:
+        figures[-1].details["httpx"] = "not installed: SDK / httpx not measured"
+    return figures
 
 
-def _urllib_calls(url: str, body: bytes, count: int) -> float:
-    """``count`` sequential blocking calls; wall seconds."""
-    started = time.perf_counter()
-    for _ in range(count):
-        request = urllib.request.Request(url, data=body, headers=HEADERS, method="POST")
-        with urllib.request.urlopen(request, timeout=30) as resp:
-            answer = json.loads(resp.read())
-        assert answer["response"]["status"]["code"] == 200
-    return time.perf_counter() - started
+PEERS = {
+    "urllib": "urllib ×50 threads",
+    "raw": "raw aiohttp ×50",
+    "httpx": "httpx ×50",
+    "requests": "requests.post ×50 threads (official SDK pattern)",
+}
 
 
 @benchmark("client.latency")
 async def latency_bound(ctx: Context) -> list[Figure]:
-    """Speed-up of the SDK at concurrency 50 over sequential urllib, 20 ms server latency."""
-    total = ctx.scaled(2000, 400)
-    rounds = ctx.scaled(3, 1)
-    sequential = ctx.scaled(200, 30)
+    """SDK ×50 wall / other clients ×50 wall (urllib, aiohttp, httpx, requests), 20 ms latency."""
+    rounds = ctx.scaled(8, 2)  # even: ABBA puts every side first equally often
+    calls = ctx.scaled(1000, 300)
+    sequential = ctx.scaled(60, 20)
+    peers = [p for p in PEERS if p in ("urllib", "raw") or find_spec(p) is not None]
     async with fake_process(latency=LATENCY) as fake:
-        async with im.Client("test-key", "test-hash", base_url=fake.url) as client:
-            await _sdk(client, CONCURRENCY, CONCURRENCY)  # connections open
-            walls: list[float] = []
-            for _ in range(rounds):
-                gc.collect()
-                with Clock() as clock:
-                    await _sdk(client, total, CONCURRENCY)
-                walls.append(clock.wall)
-        url = fake.url + "/v1/get-balance/json"
-        body = json.dumps(_balance_body()).encode()
-        # Blocking by design; a thread keeps this loop (and its timers) alive meanwhile.
-        await asyncio.to_thread(_urllib_calls, url, body, 5)
-        seq_wall = await asyncio.to_thread(_urllib_calls, url, body, sequential)
-    sdk_wall = median(walls)
-    per_call = seq_wall / sequential
-    scaled = per_call * total
-    speedup = scaled / sdk_wall
-    return [
-        Figure(
-            "latency 20 ms: SDK ×50 speed-up over sequential urllib",
-            speedup,
-            "×",
-            details={
-                "ideal": f"{CONCURRENCY}×",
-                "SDK wall s": sdk_wall,
-                "SDK calls/s": total / sdk_wall,
-                "urllib ms/call": per_call * 1000,
-                "urllib calls": sequential,
-                f"urllib × {total} s": scaled,
-                "n": total,
-            },
-        ),
-    ]
+        async with contextlib.AsyncExitStack() as stack:
+            names = ["sdk", *peers, AGAIN]
+            procs = await _start(stack, names, fake.url, CONCURRENCY, CONCURRENCY)
+            # httpx is CPU-bound at 50 (~3 ms a call in its pool): a fifth of the calls,
+            # compared per call, keeps the round short.
+            per_side = {side: calls // 5 if side == "httpx" else calls for side in procs}
+            samples = await _rounds(procs, per_side, rounds, fake)
+        async with client_process("urllib", fake.url, 1, warm=3) as seq:
+            one_by_one = await seq.run(sequential, fake)
+    sdk = samples["sdk"]
+    sdk_wall = median([s.wall for s in sdk])
+    noise = _noise(samples, _per_call)
+    figures = []
+    for peer, label in PEERS.items():
+        name = f"latency 20 ms: SDK ×50 / {label}, wall per call"
+        if peer not in samples:
+            continue  # not installed: said in the other figures' details, no NaN in the JSON
+        theirs = samples[peer]
+        details: dict[str, float | int | str] = {
+            "rounds p25–p75": spread([_per_call(s) for s in sdk], [_per_call(s) for s in theirs]),
+            "A/A SDK / SDK again wall": noise,
+            "SDK calls/s": calls / sdk_wall,
+            "peer calls/s": median([s.calls / s.wall for s in theirs]),
+            "SDK CPU µs/call": median([s.cpu_per_call for s in sdk]) * 1e6,
+            "peer CPU µs/call": median([s.cpu_per_call for s in theirs]) * 1e6,
+            "server busy (peer)": f"{_busy(theirs):.0%}",
+            "n": theirs[0].calls,
+            "rounds": rounds,
+        }
+        if missing := [p for p in PEERS if p not in samples]:
+            details["not installed, not measured"] = ", ".join(missing)
+        if peer == "urllib":
+            per_call = one_by_one.wall / one_by_one.calls
+            details["SDK speed-up over sequential urllib"] = per_call * calls / sdk_wall
+            details["sequential urllib ms/call"] = per_call * 1000
+        figures.append(
+            Figure(
+                name,
+                paired_median([_per_call(s) for s in sdk], [_per_call(s) for s in theirs]),
+                "×",
+                details=details,
+            )
+        )
+    return figures
