@@ -3,6 +3,7 @@
     python benchmarks/_percall.py --side sdk|raw|official --calls N --concurrency C [--url URL]
     python benchmarks/_percall.py --callgrind --side sdk --calls N --concurrency C
     python benchmarks/_percall.py --compare --calls N --concurrency C [--rounds R]
+    python benchmarks/_percall.py --diff SDK_KEEP RAW_KEEP --calls N [--top K]
 
 Not a benchmark module (``run.py`` does not collect it): a helper that
 benchmarks and people call.  Why each piece:
@@ -17,6 +18,12 @@ benchmarks and people call.  Why each piece:
   the two "Collected" totals divided by N is the instructions of one warm
   call: start-up, imports and warm-up cancel.  ``PYTHONHASHSEED`` is fixed so
   both runs lay out their dicts alike.
+* ``--diff`` reads the files two ``--callgrind --keep`` runs left and prints,
+  per C function, the instructions one SDK call spends there minus one raw
+  call's (``callgrind_annotate`` self cost, full minus base over N).  Python
+  3.11 frames are all ``_PyEval_EvalFrameDefault`` to callgrind, so this shows
+  where in the interpreter and its C libraries the difference goes (dicts,
+  allocation, JSON, decimal), not which Python function.
 * ``--compare`` measures SDK and raw back to back, alternating which goes
   first, and reports the median of the per-round CPU ratios (the machine is
   shared: load that changes between rounds cancels in a paired ratio).
@@ -283,6 +290,41 @@ def paired_cpu(
     }
 
 
+_ANNOTATED: Final = re.compile(r"^\s*([0-9,]+) \([^)]*\)\s+(\S.*?)(?: \[[^\]]*\])?$")
+
+
+def _self_costs(path: str) -> dict[str, int]:
+    """``callgrind_annotate`` self cost per function, recursion levels folded."""
+    out = subprocess.run(
+        ["callgrind_annotate", "--threshold=100", "--inclusive=no", path],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    costs: dict[str, int] = {}
+    for line in out.splitlines():
+        found = _ANNOTATED.match(line)
+        if found is None or "PROGRAM TOTALS" in line:
+            continue
+        where = re.sub(r"'[0-9]+$", "", found.group(2))
+        name = where.rsplit("/", 1)[-1]
+        costs[name] = costs.get(name, 0) + int(found.group(1).replace(",", ""))
+    return costs
+
+
+def per_call_costs(keep: str, calls: int) -> dict[str, float]:
+    """Instructions per call by function: (``KEEP.full`` − ``KEEP.base``) / N."""
+    full, base = _self_costs(f"{keep}.full"), _self_costs(f"{keep}.base")
+    return {k: (full.get(k, 0) - base.get(k, 0)) / calls for k in full.keys() | base.keys()}
+
+
+def cost_diff(sdk_keep: str, raw_keep: str, calls: int, top: int) -> list[tuple[str, float]]:
+    """The ``top`` functions by |SDK − raw| instructions per call, largest first."""
+    sdk, raw = per_call_costs(sdk_keep, calls), per_call_costs(raw_keep, calls)
+    diff = {k: sdk.get(k, 0.0) - raw.get(k, 0.0) for k in sdk.keys() | raw.keys()}
+    return sorted(diff.items(), key=lambda kv: -abs(kv[1]))[:top]
+
+
 async def _with_fake(job: Callable[[str], Any]) -> Any:
     from _common import fake_process
 
@@ -302,6 +344,8 @@ def _parse() -> argparse.Namespace:
     mode.add_argument("--compare", action="store_true", help="paired SDK/raw CPU ratio")
     parser.add_argument("--rounds", type=int, default=6, help="--compare: pairs")
     parser.add_argument("--keep", default=None, help="--callgrind: keep files as KEEP.base/.full")
+    mode.add_argument("--diff", nargs=2, metavar=("SDK_KEEP", "RAW_KEEP"), help="per function")
+    parser.add_argument("--top", type=int, default=30, help="--diff: how many functions")
     args = parser.parse_args()
     if args.concurrency < 1 or args.calls < 0:
         parser.error("--concurrency must be ≥ 1 and --calls ≥ 0")
@@ -313,6 +357,10 @@ def _parse() -> argparse.Namespace:
 def main() -> None:
     args = _parse()
     warmup = args.calls if args.warmup is None else args.warmup
+    if args.diff:
+        for name, cost in cost_diff(*args.diff, args.calls, args.top):
+            print(f"{cost:+10.0f}  {name}")
+        return
 
     def job(url: str) -> Any:
         if args.callgrind:
