@@ -30,7 +30,7 @@ from ._log import get_logger
 from ._parse import structure
 from ._scrub import scrub
 from ._version import __version__
-from ._wire import decode, encode
+from ._wire import decode, encoder
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import (
     APIError,
@@ -191,6 +191,7 @@ class Transport:
     ) -> None:
         self._key = api_key
         self._hash = api_hash
+        self._encode = encoder(api_key, api_hash)
         self.base_url = base_url.rstrip("/")
         self._view = pool is not None
         self._pool = pool if pool is not None else _Pool(session)
@@ -317,7 +318,7 @@ class Transport:
         self, watch: Watch, endpoint: Endpoint[..., A], request: Request, obs: Call | None
     ) -> A:
         """The limiter and the retry loop; ``obs`` (telemetry's view of the call) or None."""
-        body = encode(request.body, self._key, self._hash)
+        body = self._encode(request.body)
         url = self.base_url + endpoint.path
         if request.cost and self.limiter is not None:
             if obs is None:
