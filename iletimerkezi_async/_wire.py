@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
 from .clock import ISTANBUL
@@ -242,12 +243,17 @@ def get_reports(start: date, end: date, *, page: int) -> Request:
     )
 
 
+# The endpoints without a block share one request: read-only, so no call can
+# change what another sends.
+_NO_BLOCKS: Final = Request(MappingProxyType({}))
+
+
 def get_balance() -> Request:
-    return Request({})
+    return _NO_BLOCKS
 
 
 def get_sender() -> Request:
-    return Request({})
+    return _NO_BLOCKS
 
 
 def get_blacklist(
@@ -313,4 +319,4 @@ def consent_show(brand_code: int, *, recipient: str, recipient_type: str, type: 
 
 
 def get_inbox() -> Request:
-    return Request({})
+    return _NO_BLOCKS
