@@ -161,6 +161,11 @@ class Watch:
         self.written = False
 
 
+_UNWATCHED: Final = Watch()
+"""The watch of every call nobody watches: written by all of them, read by none
+(telemetry, which reads one, gets a watch of its own)."""
+
+
 class _Pool:
     """The session a transport and its views share, made lazily inside the running loop."""
 
@@ -299,8 +304,17 @@ class Transport:
             return resp.status, raw, parse_retry_after(resp.headers.get("Retry-After"))
 
     async def call(self, endpoint: Endpoint[P, A], *args: P.args, **kwargs: P.kwargs) -> A:
-        """``endpoint``'s answer to the request built from the arguments, retried by its rules."""
-        return await self.call_watched(Watch(), endpoint, *args, **kwargs)
+        """``endpoint``'s answer to the request built from the arguments, retried by its rules.
+
+        :meth:`call_watched` for a caller that does not watch: the same steps,
+        without a watch of its own unless telemetry reads it.
+        """
+        request = endpoint.build(*args, **kwargs)
+        self._get_session()  # fail fast when closed, before the limiter takes tokens
+        telemetry = self._telemetry
+        if telemetry is not None and (telemetry.active or telemetry.ready()):
+            return await telemetry.observe(self._run, Watch(), endpoint, request)
+        return await self._run(_UNWATCHED, endpoint, request, None)
 
     async def call_watched(
         self, watch: Watch, endpoint: Endpoint[P, A], *args: P.args, **kwargs: P.kwargs
@@ -310,8 +324,9 @@ class Transport:
         request = endpoint.build(*args, **kwargs)
         self._get_session()  # fail fast when closed, before the limiter takes tokens
         # The API installed but no provider (fastapi pulls the API in): no span work.
-        if self._telemetry is not None and self._telemetry.ready():
-            return await self._telemetry.observe(self._run, watch, endpoint, request)
+        telemetry = self._telemetry
+        if telemetry is not None and (telemetry.active or telemetry.ready()):
+            return await telemetry.observe(self._run, watch, endpoint, request)
         return await self._run(watch, endpoint, request, None)
 
     async def _run(
