@@ -20,7 +20,7 @@ import logging
 import platform
 import ssl as _ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
 import aiohttp
@@ -61,6 +61,7 @@ A = TypeVar("A")
 __all__ = ["ClientClosedError", "Transport", "check_ssl"]
 
 log = get_logger("iletimerkezi_async")
+_DEBUG: Final = logging.DEBUG
 
 USER_AGENT = (
     f"iletimerkezi-async/{__version__} aiohttp/{aiohttp.__version__} "
@@ -196,6 +197,7 @@ class Transport:
     ) -> None:
         self._key = api_key
         self._hash = api_hash
+        self._secrets = (api_key, api_hash)
         self._encode = encoder(api_key, api_hash)
         self.base_url = base_url.rstrip("/")
         self._view = pool is not None
@@ -332,7 +334,13 @@ class Transport:
     async def _run(
         self, watch: Watch, endpoint: Endpoint[..., A], request: Request, obs: Call | None
     ) -> A:
-        """The limiter and the retry loop; ``obs`` (telemetry's view of the call) or None."""
+        """The limiter and the retry loop; ``obs`` (telemetry's view of the call) or None.
+
+        Each attempt is awaited here, not in a coroutine of its own: an answer
+        on the first attempt (nearly every call) then passes through one frame
+        of the SDK between the caller and aiohttp.  What follows a failed
+        attempt is :meth:`_back_off`'s, where :func:`decide` rules.
+        """
         body = self._encode(request.body)
         url = self.base_url + endpoint.path
         if request.cost and self.limiter is not None:
@@ -340,89 +348,137 @@ class Transport:
                 await self.limiter.acquire(request.cost)
             else:
                 await obs.acquire(self.limiter, request.cost)
-        scrub_text = functools.partial(self._scrub, request.body)
-        attempts = self.retry.attempts
         attempt = 0
         while True:
             attempt += 1
             watch.written = True  # from here on, the bytes may be on their way
-            answer, outcome, retry_after = await self._attempt(
-                endpoint, url, body, attempt, scrub_text
-            )
-            if outcome is None:
-                return answer  # type: ignore[no-any-return]
-            verdict = decide(endpoint.name, endpoint.retry, attempt, outcome)
-            if not verdict.retry or attempt >= attempts:
-                raise verdict.error from None
-            if endpoint.retry is RetryClass.SEND:
-                watch.written = False  # a send is retried only when it was not processed
-            delay = self.retry.delay(attempt, retry_after)
-            if obs is not None:
-                obs.retry(attempt + 1, delay)
-            log.info(
-                "%s: %s; retrying in %.2f s (attempt %d/%d)",
-                endpoint.name,
-                verdict.error,
-                delay,
-                attempt + 1,
-                attempts,
-                extra={"endpoint": endpoint.name, "attempt": attempt + 1},
-            )
-            await self.clock.sleep(delay)
+            # The timing exists for the debug lines only: skip both when they are off.
+            started = self._sending(endpoint, attempt) if log.isEnabledFor(_DEBUG) else None
+            try:
+                status, raw, retry_after = await self._post(url, body)
+            except IletiMerkeziError:
+                raise
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                outcome: Outcome = self._unanswered(endpoint, attempt, exc, started)
+                retry_after = None
+            else:
+                answer, failed, retry_after = self._answered(
+                    endpoint, attempt, request.body, status, raw, retry_after, started
+                )
+                if failed is None:
+                    return answer  # type: ignore[no-any-return]
+                outcome = failed
+            await self._back_off(watch, endpoint, attempt, outcome, retry_after, obs)
 
-    def _scrub(self, request: Mapping[str, Any], text: str) -> str:
-        """Server text without this client's credentials or this request's strings."""
-        return scrub((self._key, self._hash), request, text)
+    async def _back_off(
+        self,
+        watch: Watch,
+        endpoint: Endpoint[..., Any],
+        attempt: int,
+        outcome: Outcome,
+        retry_after: float | None,
+        obs: Call | None,
+    ) -> None:
+        """After a failed attempt: raise :func:`decide`'s error, or sleep before the next."""
+        verdict = decide(endpoint.name, endpoint.retry, attempt, outcome)
+        attempts = self.retry.attempts
+        if not verdict.retry or attempt >= attempts:
+            raise verdict.error from None
+        if endpoint.retry is RetryClass.SEND:
+            watch.written = False  # a send is retried only when it was not processed
+        delay = self.retry.delay(attempt, retry_after)
+        if obs is not None:
+            obs.retry(attempt + 1, delay)
+        log.info(
+            "%s: %s; retrying in %.2f s (attempt %d/%d)",
+            endpoint.name,
+            verdict.error,
+            delay,
+            attempt + 1,
+            attempts,
+            extra={"endpoint": endpoint.name, "attempt": attempt + 1},
+        )
+        await self.clock.sleep(delay)
 
-    async def _attempt(
+    def _sending(self, endpoint: Endpoint[..., Any], attempt: int) -> float:
+        """Log attempt number ``attempt`` at DEBUG; the time it starts, for the answer's line."""
+        name = endpoint.name
+        extra = {"endpoint": name, "attempt": attempt}
+        log.debug("→ %s attempt %d/%d", name, attempt, self.retry.attempts, extra=extra)
+        return time.perf_counter()
+
+    def _unanswered(
+        self, endpoint: Endpoint[..., Any], attempt: int, exc: BaseException, started: float | None
+    ) -> Failure:
+        """No answer came: whether the request may have reached the server (for :func:`decide`)."""
+        failure = _classify(exc)
+        extra = None if started is None else {"endpoint": endpoint.name, "attempt": attempt}
+        log.debug("← %s failed: %s", endpoint.name, failure.text, extra=extra)
+        return failure
+
+    def _answered(
         self,
         endpoint: Endpoint[..., Any],
-        url: str,
-        body: bytes,
         attempt: int,
-        scrub_text: Callable[[str], str],
+        request: Mapping[str, Any],
+        status: int,
+        raw: bytes,
+        retry_after: float | None,
+        started: float | None,
     ) -> tuple[Any, Outcome | None, float | None]:
-        """One POST: the answer, or what went wrong (for :func:`decide`), and any Retry-After."""
+        """An answer came: the structured answer, or what went wrong (for :func:`decide`),
+        and the Retry-After that goes with it.
+
+        ``request`` (the body's blocks) is what the server's text is scrubbed of,
+        with the credentials, before it reaches an error; ``started`` is None
+        when DEBUG is off (then nothing is timed or logged on success).
+        """
         name = endpoint.name
-        # The timing exists for the debug lines only: skip both when they are off.
-        debug = log.isEnabledFor(logging.DEBUG)
-        extra = {"endpoint": name, "attempt": attempt} if debug else None
-        if debug:
-            log.debug("→ %s attempt %d/%d", name, attempt, self.retry.attempts, extra=extra)
-        started = time.perf_counter() if debug else 0.0
-        try:
-            status, raw, retry_after = await self._post(url, body)
-        except IletiMerkeziError:
-            raise
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            failure = _classify(exc)
-            log.debug("← %s failed: %s", name, failure.text, extra=extra)
-            return None, failure, None
-        elapsed = (time.perf_counter() - started) * 1000 if debug else 0.0
         try:
             response = decode(
                 raw,
                 endpoint=name,
                 http_status=status,
                 retry_after=retry_after,
-                scrub=scrub_text,
+                scrub=functools.partial(scrub, self._secrets, request),
                 meanings=endpoint.meanings,
             )
         except APIError as exc:
-            log.debug(
-                "← %s HTTP %d code %d in %.1f ms", name, status, exc.code, elapsed, extra=extra
-            )
+            if started is not None:
+                log.debug(
+                    "← %s HTTP %d code %d in %.1f ms",
+                    name,
+                    status,
+                    exc.code,
+                    (time.perf_counter() - started) * 1000,
+                    extra={"endpoint": name, "attempt": attempt},
+                )
             return None, exc, retry_after
         except ResponseFormatError as exc:
-            log.debug("← %s HTTP %d unreadable in %.1f ms", name, status, elapsed, extra=extra)
+            if started is not None:
+                log.debug(
+                    "← %s HTTP %d unreadable in %.1f ms",
+                    name,
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                    extra={"endpoint": name, "attempt": attempt},
+                )
             return None, Unreadable(error=exc), retry_after
         try:
             answer = structure(endpoint, response)
         except ResponseFormatError as exc:
             return None, Unreadable(error=exc, accepted=True), None
-        if debug:
-            found = order_id(answer)
-            if found is not None:
-                extra = {"endpoint": name, "attempt": attempt, "order_id": found}
-            log.debug("← %s HTTP %d code 200 in %.1f ms", name, status, elapsed, extra=extra)
+        if started is not None:
+            self._answer_logged(endpoint, attempt, status, started, answer)
         return answer, None, None
+
+    def _answer_logged(
+        self, endpoint: Endpoint[..., Any], attempt: int, status: int, started: float, answer: Any
+    ) -> None:
+        name = endpoint.name
+        extra: dict[str, object] = {"endpoint": name, "attempt": attempt}
+        found = order_id(answer)
+        if found is not None:
+            extra["order_id"] = found
+        elapsed = (time.perf_counter() - started) * 1000
+        log.debug("← %s HTTP %d code 200 in %.1f ms", name, status, elapsed, extra=extra)
