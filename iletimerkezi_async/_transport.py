@@ -202,6 +202,8 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         self._view = pool is not None
         self._pool = pool if pool is not None else _Pool(session)
+        # A borrowed session's default headers are its owner's: ours go with each request.
+        self._headers = None if self._pool.owned else _HEADERS
         self.timeout = timeout
         self.retry = retry
         self.limiter = limiter
@@ -255,13 +257,18 @@ class Transport:
         pool = self._pool
         if self._closed or pool.closed:
             raise ClientClosedError("this Client is closed; create a new one")
-        if pool.session is None:
+        session = pool.session
+        if session is None:
             # Created here, inside the running loop, never at construction time.
             asyncio.get_running_loop()
-            pool.session = aiohttp.ClientSession()
-        elif pool.session.closed:
+            # Our headers as its defaults: aiohttp copies them per request in C,
+            # where headers given per request are merged one by one in Python.
+            session = pool.session = aiohttp.ClientSession(headers=_HEADERS)
+        elif not pool.owned and session.closed:
+            # Only a borrowed session can be closed behind our back: an owned one
+            # is closed by close() alone, which marks the pool closed first.
             raise ConfigurationError("the aiohttp session given to the Client is closed")
-        return pool.session
+        return session
 
     async def close(self) -> None:
         """Close an owned session (a borrowed one is left to its owner); idempotent.
@@ -290,20 +297,21 @@ class Transport:
 
     async def _post(self, url: str, body: bytes) -> tuple[int, bytes, float | None]:
         session = self._get_session()
-        tls = self._tls()
+        tls = _system_context() if self._ssl is None else self._tls()
         # Per request, so a borrowed session gets them too; raise_for_status=False
         # because the body's code decides, even if the session was built to raise.
         async with session.post(
             url,
             data=body,
-            headers=_HEADERS,
+            headers=self._headers,
             timeout=self.timeout,
             allow_redirects=False,
             raise_for_status=False,
             ssl=tls,
         ) as resp:
             raw = await resp.read()
-            return resp.status, raw, parse_retry_after(resp.headers.get("Retry-After"))
+            after = resp.headers.get("Retry-After")
+            return resp.status, raw, parse_retry_after(after) if after else None
 
     async def call(self, endpoint: Endpoint[P, A], *args: P.args, **kwargs: P.kwargs) -> A:
         """``endpoint``'s answer to the request built from the arguments, retried by its rules.
