@@ -29,6 +29,7 @@ from multidict import CIMultiDict
 from ._log import get_logger
 from ._parse import structure
 from ._scrub import scrub
+from ._tls import check_ssl, request_context, system_context
 from ._version import __version__
 from ._wire import decode, encoder
 from .clock import SYSTEM_CLOCK, Clock
@@ -80,27 +81,6 @@ _HEADERS: Final = CIMultiDict(
 )
 
 
-def check_ssl(context: object) -> _ssl.SSLContext | None:
-    """``ssl=`` as given: None, or a context that verifies certificates and host names.
-
-    TLS verification cannot be turned off: ``False``, a non-verifying context
-    (``CERT_NONE``) or one that skips the host-name check raise.
-    """
-    if context is None:
-        return None
-    if not isinstance(context, _ssl.SSLContext):
-        raise ConfigurationError(
-            "ssl must be an ssl.SSLContext or None; TLS verification cannot be turned off"
-        )
-    if context.verify_mode == _ssl.CERT_NONE or not context.check_hostname:
-        raise ConfigurationError(
-            "ssl: this SSLContext does not verify certificates and host names "
-            "(verify_mode CERT_NONE or check_hostname=False); TLS verification cannot be "
-            "turned off. For a private CA, trust it: ssl.create_default_context(cafile=...)"
-        )
-    return context
-
-
 @functools.cache
 def load_telemetry() -> Telemetry | None:
     """Spans and metrics when OpenTelemetry's API is installed, else None (nothing imported).
@@ -124,14 +104,6 @@ def order_id(answer: object) -> int | str | None:
     """
     found = getattr(getattr(answer, "order", None), "id", None)
     return found if isinstance(found, int | str) and not isinstance(found, bool) else None
-
-
-@functools.cache
-def _system_context() -> _ssl.SSLContext:
-    """The system trust store with host names checked, as aiohttp's own default."""
-    context = _ssl.create_default_context()
-    context.set_alpn_protocols(["http/1.1"])
-    return context
 
 
 def _classify(exc: BaseException) -> Failure:
@@ -286,18 +258,9 @@ class Transport:
         if session is not None and pool.owned and not session.closed:
             await session.close()
 
-    def _tls(self) -> _ssl.SSLContext:
-        # Always a context, never True: with True aiohttp falls back to the
-        # connector's setting, and a borrowed session built with ssl=False would
-        # silently turn verification off for our requests.
-        if self._ssl is None:
-            return _system_context()
-        check_ssl(self._ssl)  # weakened since the Client was built?
-        return self._ssl
-
     async def _post(self, url: str, body: bytes) -> tuple[int, bytes, float | None]:
         session = self._get_session()
-        tls = _system_context() if self._ssl is None else self._tls()
+        tls = system_context() if self._ssl is None else request_context(self._ssl)
         # Per request, so a borrowed session gets them too; raise_for_status=False
         # because the body's code decides, even if the session was built to raise.
         async with session.post(
@@ -363,15 +326,16 @@ class Transport:
             # The timing exists for the debug lines only: skip both when they are off.
             started = self._sending(endpoint, attempt) if log.isEnabledFor(_DEBUG) else None
             try:
-                status, raw, retry_after = await self._post(url, body)
+                answered = await self._post(url, body)
             except IletiMerkeziError:
                 raise
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
                 outcome: Outcome = self._unanswered(endpoint, attempt, exc, started)
                 retry_after = None
             else:
+                elapsed = None if started is None else (time.perf_counter() - started) * 1000
                 answer, failed, retry_after = self._answered(
-                    endpoint, attempt, request.body, status, raw, retry_after, started
+                    endpoint, attempt, request.body, answered, elapsed
                 )
                 if failed is None:
                     return answer  # type: ignore[no-any-return]
@@ -410,9 +374,8 @@ class Transport:
 
     def _sending(self, endpoint: Endpoint[..., Any], attempt: int) -> float:
         """Log attempt number ``attempt`` at DEBUG; the time it starts, for the answer's line."""
-        name = endpoint.name
-        extra = {"endpoint": name, "attempt": attempt}
-        log.debug("→ %s attempt %d/%d", name, attempt, self.retry.attempts, extra=extra)
+        extra = {"endpoint": endpoint.name, "attempt": attempt}
+        log.debug("→ %s attempt %d/%d", endpoint.name, attempt, self.retry.attempts, extra=extra)
         return time.perf_counter()
 
     def _unanswered(
@@ -429,64 +392,52 @@ class Transport:
         endpoint: Endpoint[..., Any],
         attempt: int,
         request: Mapping[str, Any],
-        status: int,
-        raw: bytes,
-        retry_after: float | None,
-        started: float | None,
+        answered: tuple[int, bytes, float | None],
+        elapsed: float | None,
     ) -> tuple[Any, Outcome | None, float | None]:
-        """An answer came: the structured answer, or what went wrong (for :func:`decide`),
-        and the Retry-After that goes with it.
+        """What :meth:`_post` returned: the structured answer, or what went wrong (for
+        :func:`decide`), and the Retry-After that goes with it.
 
         ``request`` (the body's blocks) is what the server's text is scrubbed of,
-        with the credentials, before it reaches an error; ``started`` is None
-        when DEBUG is off (then nothing is timed or logged on success).
+        with the credentials, before it reaches an error; ``elapsed`` (ms) is
+        None when DEBUG is off, and then nothing is logged.
         """
-        name = endpoint.name
+        status, raw, retry_after = answered
         try:
             response = decode(
                 raw,
-                endpoint=name,
+                endpoint=endpoint.name,
                 http_status=status,
                 retry_after=retry_after,
                 scrub=functools.partial(scrub, self._secrets, request),
                 meanings=endpoint.meanings,
             )
         except APIError as exc:
-            if started is not None:
-                log.debug(
-                    "← %s HTTP %d code %d in %.1f ms",
-                    name,
-                    status,
-                    exc.code,
-                    (time.perf_counter() - started) * 1000,
-                    extra={"endpoint": name, "attempt": attempt},
-                )
+            if elapsed is not None:
+                line = "← %s HTTP %d code %d in %.1f ms"
+                _answer_line(endpoint, attempt, line, status, exc.code, elapsed)
             return None, exc, retry_after
         except ResponseFormatError as exc:
-            if started is not None:
-                log.debug(
-                    "← %s HTTP %d unreadable in %.1f ms",
-                    name,
-                    status,
-                    (time.perf_counter() - started) * 1000,
-                    extra={"endpoint": name, "attempt": attempt},
-                )
+            if elapsed is not None:
+                line = "← %s HTTP %d unreadable in %.1f ms"
+                _answer_line(endpoint, attempt, line, status, elapsed)
             return None, Unreadable(error=exc), retry_after
         try:
             answer = structure(endpoint, response)
         except ResponseFormatError as exc:
             return None, Unreadable(error=exc, accepted=True), None
-        if started is not None:
-            self._answer_logged(endpoint, attempt, status, started, answer)
+        if elapsed is not None:
+            line = "← %s HTTP %d code 200 in %.1f ms"
+            _answer_line(endpoint, attempt, line, status, elapsed, answer=answer)
         return answer, None, None
 
-    def _answer_logged(
-        self, endpoint: Endpoint[..., Any], attempt: int, status: int, started: float, answer: Any
-    ) -> None:
-        name = endpoint.name
-        extra: dict[str, object] = {"endpoint": name, "attempt": attempt}
-        found = order_id(answer)
-        if found is not None:
-            extra["order_id"] = found
-        elapsed = (time.perf_counter() - started) * 1000
-        log.debug("← %s HTTP %d code 200 in %.1f ms", name, status, elapsed, extra=extra)
+
+def _answer_line(
+    endpoint: Endpoint[..., Any], attempt: int, line: str, *args: object, answer: object = None
+) -> None:
+    """The DEBUG line of an answer, with the order id when the answer names one."""
+    extra: dict[str, object] = {"endpoint": endpoint.name, "attempt": attempt}
+    found = order_id(answer)
+    if found is not None:
+        extra["order_id"] = found
+    log.debug(line, endpoint.name, *args, extra=extra)
