@@ -2,6 +2,7 @@
 
     python benchmarks/_percall.py --side sdk|raw|official --calls N --concurrency C [--url URL]
     python benchmarks/_percall.py --callgrind --side sdk --calls N --concurrency C
+    python benchmarks/_percall.py --callgrind --side both --calls N --concurrency C [--rounds R]
     python benchmarks/_percall.py --compare --calls N --concurrency C [--rounds R]
     python benchmarks/_percall.py --diff SDK_KEEP RAW_KEEP --calls N [--top K]
 
@@ -270,6 +271,30 @@ def instructions_per_call(
     }
 
 
+def paired_instructions(url: str, calls: int, concurrency: int, rounds: int) -> dict[str, Any]:
+    """SDK and raw instructions per call, ``rounds`` pairs, order alternating; medians.
+
+    Deterministic but for the event loop: how many loop turns a call takes
+    depends on when the server's answer lands, which load on the machine
+    shifts between runs by a percent or two, so a figure is the median of
+    rounds and the ratio the median of the rounds' own ratios.
+    """
+    pairs: list[tuple[float, float]] = []
+    for r in range(rounds):
+        order = ("sdk", "raw") if r % 2 == 0 else ("raw", "sdk")
+        got = {s: instructions_per_call(s, url, calls, concurrency) for s in order}
+        pairs.append((got["sdk"]["instructions_per_call"], got["raw"]["instructions_per_call"]))
+    return {
+        "calls": calls,
+        "concurrency": concurrency,
+        "rounds": rounds,
+        "sdk_instructions_per_call": statistics.median(s for s, _ in pairs),
+        "raw_instructions_per_call": statistics.median(r for _, r in pairs),
+        "instructions_ratio": statistics.median(s / r for s, r in pairs),
+        "pairs": pairs,
+    }
+
+
 def paired_cpu(
     url: str, calls: int, concurrency: int, rounds: int, warmup: int | None = None
 ) -> dict[str, Any]:
@@ -334,7 +359,9 @@ async def _with_fake(job: Callable[[str], Any]) -> Any:
 
 def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--side", choices=SIDES, default="sdk")
+    parser.add_argument(
+        "--side", choices=(*SIDES, "both"), default="sdk", help="both: paired SDK and raw"
+    )
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=None, help="default: --calls")
     parser.add_argument("--concurrency", type=int, default=1)
@@ -342,7 +369,7 @@ def _parse() -> argparse.Namespace:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--callgrind", action="store_true", help="instructions per call")
     mode.add_argument("--compare", action="store_true", help="paired SDK/raw CPU ratio")
-    parser.add_argument("--rounds", type=int, default=6, help="--compare: pairs")
+    parser.add_argument("--rounds", type=int, default=None, help="pairs (--compare: 6, both: 3)")
     parser.add_argument("--keep", default=None, help="--callgrind: keep files as KEEP.base/.full")
     mode.add_argument("--diff", nargs=2, metavar=("SDK_KEEP", "RAW_KEEP"), help="per function")
     parser.add_argument("--top", type=int, default=30, help="--diff: how many functions")
@@ -351,6 +378,8 @@ def _parse() -> argparse.Namespace:
         parser.error("--concurrency must be ≥ 1 and --calls ≥ 0")
     if args.callgrind and args.calls < 1:
         parser.error("--callgrind needs --calls ≥ 1")
+    if args.side == "both" and not args.callgrind:
+        parser.error("--side both is for --callgrind (--compare pairs SDK and raw already)")
     return args
 
 
@@ -363,12 +392,14 @@ def main() -> None:
         return
 
     def job(url: str) -> Any:
+        if args.callgrind and args.side == "both":
+            return paired_instructions(url, args.calls, args.concurrency, args.rounds or 3)
         if args.callgrind:
             return instructions_per_call(
                 args.side, url, args.calls, args.concurrency, keep=args.keep
             )
         if args.compare:
-            return paired_cpu(url, args.calls, args.concurrency, args.rounds, warmup)
+            return paired_cpu(url, args.calls, args.concurrency, args.rounds or 6, warmup)
         return run_client(args.side, url, warmup, args.calls, args.concurrency)
 
     result = job(args.url) if args.url is not None else asyncio.run(_with_fake(job))
