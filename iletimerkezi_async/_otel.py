@@ -69,24 +69,25 @@ class Call:
         self.span.add_event("iletimerkezi.retry", {"attempt": attempt, "delay": delay})
 
 
-def _configured() -> bool:
-    """Whether a real tracer or meter provider is installed (not the API's proxies).
+_UNKNOWN: Final = object()
+# Whether this API version keeps its providers in these module globals (decided
+# once): then the per-call check is two global reads, not a call into the API.
+_GLOBALS: Final = (
+    getattr(trace, "_TRACER_PROVIDER", _UNKNOWN) is not _UNKNOWN
+    and getattr(_metrics_internal, "_METER_PROVIDER", _UNKNOWN) is not _UNKNOWN
+)
 
-    Read from the API's own globals where it has them: ``get_tracer_provider()``
-    reads the environment on every call, which would cost each API call about
-    as much as the rest of the telemetry.  Other API versions get the public,
-    slower check.
+
+def _configured() -> bool:
+    """Whether a real tracer or meter provider is installed, by the API's public functions.
+
+    For API versions without the globals :meth:`Telemetry.ready` reads:
+    ``get_tracer_provider()`` reads the environment on every call, which would
+    cost each API call about as much as the rest of the telemetry.
     """
-    tracer = getattr(trace, "_TRACER_PROVIDER", _UNKNOWN)
-    meter = getattr(_metrics_internal, "_METER_PROVIDER", _UNKNOWN)
-    if tracer is not _UNKNOWN and meter is not _UNKNOWN:
-        return tracer is not None or meter is not None
     if not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
         return True
     return type(metrics.get_meter_provider()).__name__ != "_ProxyMeterProvider"
-
-
-_UNKNOWN: Final = object()
 
 
 class Telemetry:
@@ -119,10 +120,22 @@ class Telemetry:
         )
 
     def ready(self) -> bool:
-        """Whether calls are traced: a provider is installed (cheap; checked per call)."""
-        if not self.active and _configured():
-            self.active = True  # a provider, once set, stays for the process
-        return self.active
+        """Whether calls are traced: a provider is installed (cheap; checked per call).
+
+        Callers test ``active`` first: once a provider is set it stays for the
+        process, so a traced call pays one attribute read, not this call.
+        """
+        if self.active:
+            return True
+        if _GLOBALS:
+            # The API's own globals: None until a real provider is installed.
+            tracer = trace._TRACER_PROVIDER  # noqa: SLF001
+            if tracer is None and _metrics_internal._METER_PROVIDER is None:  # noqa: SLF001
+                return False
+        elif not _configured():
+            return False
+        self.active = True
+        return True
 
     async def observe(
         self,

@@ -20,7 +20,7 @@ import logging
 import platform
 import ssl as _ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
 import aiohttp
@@ -29,8 +29,9 @@ from multidict import CIMultiDict
 from ._log import get_logger
 from ._parse import structure
 from ._scrub import scrub
+from ._tls import check_ssl, request_context, system_context
 from ._version import __version__
-from ._wire import decode, encode
+from ._wire import decode, encoder
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import (
     APIError,
@@ -61,6 +62,7 @@ A = TypeVar("A")
 __all__ = ["ClientClosedError", "Transport", "check_ssl"]
 
 log = get_logger("iletimerkezi_async")
+_DEBUG: Final = logging.DEBUG
 
 USER_AGENT = (
     f"iletimerkezi-async/{__version__} aiohttp/{aiohttp.__version__} "
@@ -77,27 +79,6 @@ _HEADERS: Final = CIMultiDict(
         "User-Agent": USER_AGENT,
     }
 )
-
-
-def check_ssl(context: object) -> _ssl.SSLContext | None:
-    """``ssl=`` as given: None, or a context that verifies certificates and host names.
-
-    TLS verification cannot be turned off: ``False``, a non-verifying context
-    (``CERT_NONE``) or one that skips the host-name check raise.
-    """
-    if context is None:
-        return None
-    if not isinstance(context, _ssl.SSLContext):
-        raise ConfigurationError(
-            "ssl must be an ssl.SSLContext or None; TLS verification cannot be turned off"
-        )
-    if context.verify_mode == _ssl.CERT_NONE or not context.check_hostname:
-        raise ConfigurationError(
-            "ssl: this SSLContext does not verify certificates and host names "
-            "(verify_mode CERT_NONE or check_hostname=False); TLS verification cannot be "
-            "turned off. For a private CA, trust it: ssl.create_default_context(cafile=...)"
-        )
-    return context
 
 
 @functools.cache
@@ -123,14 +104,6 @@ def order_id(answer: object) -> int | str | None:
     """
     found = getattr(getattr(answer, "order", None), "id", None)
     return found if isinstance(found, int | str) and not isinstance(found, bool) else None
-
-
-@functools.cache
-def _system_context() -> _ssl.SSLContext:
-    """The system trust store with host names checked, as aiohttp's own default."""
-    context = _ssl.create_default_context()
-    context.set_alpn_protocols(["http/1.1"])
-    return context
 
 
 def _classify(exc: BaseException) -> Failure:
@@ -159,6 +132,11 @@ class Watch:
 
     def __init__(self) -> None:
         self.written = False
+
+
+_UNWATCHED: Final = Watch()
+"""The watch of every call nobody watches: written by all of them, read by none
+(telemetry, which reads one, gets a watch of its own)."""
 
 
 class _Pool:
@@ -191,9 +169,13 @@ class Transport:
     ) -> None:
         self._key = api_key
         self._hash = api_hash
+        self._secrets = (api_key, api_hash)
+        self._encode = encoder(api_key, api_hash)
         self.base_url = base_url.rstrip("/")
         self._view = pool is not None
         self._pool = pool if pool is not None else _Pool(session)
+        # A borrowed session's default headers are its owner's: ours go with each request.
+        self._headers = None if self._pool.owned else _HEADERS
         self.timeout = timeout
         self.retry = retry
         self.limiter = limiter
@@ -247,13 +229,18 @@ class Transport:
         pool = self._pool
         if self._closed or pool.closed:
             raise ClientClosedError("this Client is closed; create a new one")
-        if pool.session is None:
+        session = pool.session
+        if session is None:
             # Created here, inside the running loop, never at construction time.
             asyncio.get_running_loop()
-            pool.session = aiohttp.ClientSession()
-        elif pool.session.closed:
+            # Our headers as its defaults: aiohttp copies them per request in C,
+            # where headers given per request are merged one by one in Python.
+            session = pool.session = aiohttp.ClientSession(headers=_HEADERS)
+        elif not pool.owned and session.closed:
+            # Only a borrowed session can be closed behind our back: an owned one
+            # is closed by close() alone, which marks the pool closed first.
             raise ConfigurationError("the aiohttp session given to the Client is closed")
-        return pool.session
+        return session
 
     async def close(self) -> None:
         """Close an owned session (a borrowed one is left to its owner); idempotent.
@@ -271,35 +258,36 @@ class Transport:
         if session is not None and pool.owned and not session.closed:
             await session.close()
 
-    def _tls(self) -> _ssl.SSLContext:
-        # Always a context, never True: with True aiohttp falls back to the
-        # connector's setting, and a borrowed session built with ssl=False would
-        # silently turn verification off for our requests.
-        if self._ssl is None:
-            return _system_context()
-        check_ssl(self._ssl)  # weakened since the Client was built?
-        return self._ssl
-
     async def _post(self, url: str, body: bytes) -> tuple[int, bytes, float | None]:
         session = self._get_session()
-        tls = self._tls()
+        tls = system_context() if self._ssl is None else request_context(self._ssl)
         # Per request, so a borrowed session gets them too; raise_for_status=False
         # because the body's code decides, even if the session was built to raise.
         async with session.post(
             url,
             data=body,
-            headers=_HEADERS,
+            headers=self._headers,
             timeout=self.timeout,
             allow_redirects=False,
             raise_for_status=False,
             ssl=tls,
         ) as resp:
             raw = await resp.read()
-            return resp.status, raw, parse_retry_after(resp.headers.get("Retry-After"))
+            after = resp.headers.get("Retry-After")
+            return resp.status, raw, parse_retry_after(after) if after else None
 
     async def call(self, endpoint: Endpoint[P, A], *args: P.args, **kwargs: P.kwargs) -> A:
-        """``endpoint``'s answer to the request built from the arguments, retried by its rules."""
-        return await self.call_watched(Watch(), endpoint, *args, **kwargs)
+        """``endpoint``'s answer to the request built from the arguments, retried by its rules.
+
+        :meth:`call_watched` for a caller that does not watch: the same steps,
+        without a watch of its own unless telemetry reads it.
+        """
+        request = endpoint.build(*args, **kwargs)
+        self._get_session()  # fail fast when closed, before the limiter takes tokens
+        telemetry = self._telemetry
+        if telemetry is not None and (telemetry.active or telemetry.ready()):
+            return await telemetry.observe(self._run, Watch(), endpoint, request)
+        return await self._run(_UNWATCHED, endpoint, request, None)
 
     async def call_watched(
         self, watch: Watch, endpoint: Endpoint[P, A], *args: P.args, **kwargs: P.kwargs
@@ -309,104 +297,147 @@ class Transport:
         request = endpoint.build(*args, **kwargs)
         self._get_session()  # fail fast when closed, before the limiter takes tokens
         # The API installed but no provider (fastapi pulls the API in): no span work.
-        if self._telemetry is not None and self._telemetry.ready():
-            return await self._telemetry.observe(self._run, watch, endpoint, request)
+        telemetry = self._telemetry
+        if telemetry is not None and (telemetry.active or telemetry.ready()):
+            return await telemetry.observe(self._run, watch, endpoint, request)
         return await self._run(watch, endpoint, request, None)
 
     async def _run(
         self, watch: Watch, endpoint: Endpoint[..., A], request: Request, obs: Call | None
     ) -> A:
-        """The limiter and the retry loop; ``obs`` (telemetry's view of the call) or None."""
-        body = encode(request.body, self._key, self._hash)
+        """The limiter and the retry loop; ``obs`` (telemetry's view of the call) or None.
+
+        Each attempt is awaited here, not in a coroutine of its own: an answer
+        on the first attempt (nearly every call) then passes through one frame
+        of the SDK between the caller and aiohttp.  What follows a failed
+        attempt is :meth:`_back_off`'s, where :func:`decide` rules.
+        """
+        body = self._encode(request.body)
         url = self.base_url + endpoint.path
         if request.cost and self.limiter is not None:
             if obs is None:
                 await self.limiter.acquire(request.cost)
             else:
                 await obs.acquire(self.limiter, request.cost)
-        scrub_text = functools.partial(self._scrub, request.body)
-        attempts = self.retry.attempts
         attempt = 0
         while True:
             attempt += 1
             watch.written = True  # from here on, the bytes may be on their way
-            answer, outcome, retry_after = await self._attempt(
-                endpoint, url, body, attempt, scrub_text
-            )
-            if outcome is None:
-                return answer  # type: ignore[no-any-return]
-            verdict = decide(endpoint.name, endpoint.retry, attempt, outcome)
-            if not verdict.retry or attempt >= attempts:
-                raise verdict.error from None
-            if endpoint.retry is RetryClass.SEND:
-                watch.written = False  # a send is retried only when it was not processed
-            delay = self.retry.delay(attempt, retry_after)
-            if obs is not None:
-                obs.retry(attempt + 1, delay)
-            log.info(
-                "%s: %s; retrying in %.2f s (attempt %d/%d)",
-                endpoint.name,
-                verdict.error,
-                delay,
-                attempt + 1,
-                attempts,
-                extra={"endpoint": endpoint.name, "attempt": attempt + 1},
-            )
-            await self.clock.sleep(delay)
+            # The timing exists for the debug lines only: skip both when they are off.
+            started = self._sending(endpoint, attempt) if log.isEnabledFor(_DEBUG) else None
+            try:
+                answered = await self._post(url, body)
+            except IletiMerkeziError:
+                raise
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                outcome: Outcome = self._unanswered(endpoint, attempt, exc, started)
+                retry_after = None
+            else:
+                elapsed = None if started is None else (time.perf_counter() - started) * 1000
+                answer, failed, retry_after = self._answered(
+                    endpoint, attempt, request.body, answered, elapsed
+                )
+                if failed is None:
+                    return answer  # type: ignore[no-any-return]
+                outcome = failed
+            await self._back_off(watch, endpoint, attempt, outcome, retry_after, obs)
 
-    def _scrub(self, request: Mapping[str, Any], text: str) -> str:
-        """Server text without this client's credentials or this request's strings."""
-        return scrub((self._key, self._hash), request, text)
+    async def _back_off(
+        self,
+        watch: Watch,
+        endpoint: Endpoint[..., Any],
+        attempt: int,
+        outcome: Outcome,
+        retry_after: float | None,
+        obs: Call | None,
+    ) -> None:
+        """After a failed attempt: raise :func:`decide`'s error, or sleep before the next."""
+        verdict = decide(endpoint.name, endpoint.retry, attempt, outcome)
+        attempts = self.retry.attempts
+        if not verdict.retry or attempt >= attempts:
+            raise verdict.error from None
+        if endpoint.retry is RetryClass.SEND:
+            watch.written = False  # a send is retried only when it was not processed
+        delay = self.retry.delay(attempt, retry_after)
+        if obs is not None:
+            obs.retry(attempt + 1, delay)
+        log.info(
+            "%s: %s; retrying in %.2f s (attempt %d/%d)",
+            endpoint.name,
+            verdict.error,
+            delay,
+            attempt + 1,
+            attempts,
+            extra={"endpoint": endpoint.name, "attempt": attempt + 1},
+        )
+        await self.clock.sleep(delay)
 
-    async def _attempt(
+    def _sending(self, endpoint: Endpoint[..., Any], attempt: int) -> float:
+        """Log attempt number ``attempt`` at DEBUG; the time it starts, for the answer's line."""
+        extra = {"endpoint": endpoint.name, "attempt": attempt}
+        log.debug("→ %s attempt %d/%d", endpoint.name, attempt, self.retry.attempts, extra=extra)
+        return time.perf_counter()
+
+    def _unanswered(
+        self, endpoint: Endpoint[..., Any], attempt: int, exc: BaseException, started: float | None
+    ) -> Failure:
+        """No answer came: whether the request may have reached the server (for :func:`decide`)."""
+        failure = _classify(exc)
+        extra = None if started is None else {"endpoint": endpoint.name, "attempt": attempt}
+        log.debug("← %s failed: %s", endpoint.name, failure.text, extra=extra)
+        return failure
+
+    def _answered(
         self,
         endpoint: Endpoint[..., Any],
-        url: str,
-        body: bytes,
         attempt: int,
-        scrub_text: Callable[[str], str],
+        request: Mapping[str, Any],
+        answered: tuple[int, bytes, float | None],
+        elapsed: float | None,
     ) -> tuple[Any, Outcome | None, float | None]:
-        """One POST: the answer, or what went wrong (for :func:`decide`), and any Retry-After."""
-        name = endpoint.name
-        # The timing exists for the debug lines only: skip both when they are off.
-        debug = log.isEnabledFor(logging.DEBUG)
-        extra = {"endpoint": name, "attempt": attempt} if debug else None
-        if debug:
-            log.debug("→ %s attempt %d/%d", name, attempt, self.retry.attempts, extra=extra)
-        started = time.perf_counter() if debug else 0.0
-        try:
-            status, raw, retry_after = await self._post(url, body)
-        except IletiMerkeziError:
-            raise
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            failure = _classify(exc)
-            log.debug("← %s failed: %s", name, failure.text, extra=extra)
-            return None, failure, None
-        elapsed = (time.perf_counter() - started) * 1000 if debug else 0.0
+        """What :meth:`_post` returned: the structured answer, or what went wrong (for
+        :func:`decide`), and the Retry-After that goes with it.
+
+        ``request`` (the body's blocks) is what the server's text is scrubbed of,
+        with the credentials, before it reaches an error; ``elapsed`` (ms) is
+        None when DEBUG is off, and then nothing is logged.
+        """
+        status, raw, retry_after = answered
         try:
             response = decode(
                 raw,
-                endpoint=name,
+                endpoint=endpoint.name,
                 http_status=status,
                 retry_after=retry_after,
-                scrub=scrub_text,
+                scrub=functools.partial(scrub, self._secrets, request),
                 meanings=endpoint.meanings,
             )
         except APIError as exc:
-            log.debug(
-                "← %s HTTP %d code %d in %.1f ms", name, status, exc.code, elapsed, extra=extra
-            )
+            if elapsed is not None:
+                line = "← %s HTTP %d code %d in %.1f ms"
+                _answer_line(endpoint, attempt, line, status, exc.code, elapsed)
             return None, exc, retry_after
         except ResponseFormatError as exc:
-            log.debug("← %s HTTP %d unreadable in %.1f ms", name, status, elapsed, extra=extra)
+            if elapsed is not None:
+                line = "← %s HTTP %d unreadable in %.1f ms"
+                _answer_line(endpoint, attempt, line, status, elapsed)
             return None, Unreadable(error=exc), retry_after
         try:
             answer = structure(endpoint, response)
         except ResponseFormatError as exc:
             return None, Unreadable(error=exc, accepted=True), None
-        if debug:
-            found = order_id(answer)
-            if found is not None:
-                extra = {"endpoint": name, "attempt": attempt, "order_id": found}
-            log.debug("← %s HTTP %d code 200 in %.1f ms", name, status, elapsed, extra=extra)
+        if elapsed is not None:
+            line = "← %s HTTP %d code 200 in %.1f ms"
+            _answer_line(endpoint, attempt, line, status, elapsed, answer=answer)
         return answer, None, None
+
+
+def _answer_line(
+    endpoint: Endpoint[..., Any], attempt: int, line: str, *args: object, answer: object = None
+) -> None:
+    """The DEBUG line of an answer, with the order id when the answer names one."""
+    extra: dict[str, object] = {"endpoint": endpoint.name, "attempt": attempt}
+    found = order_id(answer)
+    if found is not None:
+        extra["order_id"] = found
+    log.debug(line, endpoint.name, *args, extra=extra)

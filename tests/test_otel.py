@@ -7,6 +7,7 @@ a delta-temporality metric reader) and clears both before each test.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import subprocess
@@ -362,3 +363,47 @@ async def test_every_sdk_log_record_has_the_three_fields(
     for record in records:
         assert all(hasattr(record, f) for f in ("endpoint", "attempt", "order_id")), record
     assert {"add-blacklist"} <= {getattr(r, "endpoint", None) for r in records}
+
+
+class _Shut:
+    """A send limiter that never grants: a send waits in it until cancelled."""
+
+    async def acquire(self, cost: int) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_a_send_cancelled_before_it_was_written_is_cancelled_not_unknown() -> None:
+    """Through ``transport.call`` too: a traced call reads a watch of its own, never the
+    one that calls nobody watches share (which some other call may have just written)."""
+    from iletimerkezi_async import _endpoints as api
+    from iletimerkezi_async import _transport
+
+    _transport._UNWATCHED.written = True  # noqa: SLF001 (as any unwatched call leaves it)
+    async with (
+        FakeIletiMerkezi(rate_limit=None) as fake,
+        fake.client(default_sender="APITEST", send_limiter=_Shut()) as client,
+    ):
+        transport = client._transport  # noqa: SLF001
+        sending = asyncio.ensure_future(
+            transport.call(
+                api.SEND_SMS,
+                [(TEXT, ["+90" + NUMBER])],
+                sender="APITEST",
+                schedule=None,
+                iys_list=None,
+            )
+        )
+        await asyncio.sleep(0.05)
+        sending.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sending
+        assert fake.requests == []
+    found = points()
+    send = {"iletimerkezi.endpoint": "send-sms"}
+    assert (
+        total(
+            found, "iletimerkezi.client.requests", **send, **{"iletimerkezi.outcome": "cancelled"}
+        )
+        == 1
+    )
+    assert total(found, "iletimerkezi.sms.unknown_outcomes", **send) == 0
