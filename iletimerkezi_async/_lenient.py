@@ -86,34 +86,14 @@ def integer(value: Any, where: str) -> int:
     raise Bad(where, f"expected an integer, got {kind_of(value)}")
 
 
-# Decimal(str(f)) of the floats seen lately: money repeats (a report's price per
-# message, an account's balance), and the text round trip costs more than the
-# rest of a parse.  Decimals are immutable, so sharing one is safe; bounded.
-_FLOAT_DECIMALS: Final[dict[float, Decimal]] = {}
-_FLOAT_DECIMALS_MAX: Final = 256
-
-
-def _float_decimal(value: float) -> Decimal:
-    """``Decimal(str(value))`` of a finite float, remembered."""
-    exact = Decimal(str(value))
-    if value:  # 0.0 and -0.0 are one key but two Decimals ("0.0", "-0.0")
-        if len(_FLOAT_DECIMALS) >= _FLOAT_DECIMALS_MAX:
-            _FLOAT_DECIMALS.clear()
-        _FLOAT_DECIMALS[value] = exact
-    return exact
-
-
 def decimal(value: Any, where: str) -> Decimal:
     """Money: int, float (through ``str`` so 10.584 stays exact), ``"1.5"`` or ``"0,0000"``."""
     kind = type(value)
     if kind is int:
         return Decimal(value)
     if kind is float:
-        known = _FLOAT_DECIMALS.get(value)
-        if known is not None:
-            return known
         if math.isfinite(value):
-            return _float_decimal(value)
+            return Decimal(str(value))
     elif kind is str:
         text = value.strip()
         if "," in text and "." not in text:
