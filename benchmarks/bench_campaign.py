@@ -72,6 +72,7 @@ async def memory(ctx: Context) -> list[Figure]:
             "MB",
             target=f"≤ {TARGET_MB:g} MB",
             ok=growth <= TARGET_MB,
+            peer="the process before the campaign",
             details={
                 f"growth at {small:,}": f"{little['growth_kib'] * MB:.1f} MB",
                 "bytes/recipient beyond": per_recipient,

@@ -197,6 +197,7 @@ async def import_time(ctx: Context) -> list[Figure]:
             "ms",
             target=f"< {TARGET_MS:g}",
             ok=self_ms < TARGET_MS and not optional and not deferred,
+            peer="what import aiohttp alone imports, excluded",
             details={
                 "min ms": min(own),
                 "max ms": max(own),

@@ -74,6 +74,7 @@ async def windows(ctx: Context) -> list[Figure]:
             "×",
             target=f"≤ {WINDOWS_TARGET}",
             ok=ratio <= WINDOWS_TARGET,
+            peer="the same walk, sequential",
             details={
                 "sequential s": sequential,
                 "concurrent s": concurrent,
@@ -131,6 +132,7 @@ async def memory(ctx: Context) -> list[Figure]:
                 "MB",
                 target=f"≤ {RSS_TARGET_MB:g} MB",
                 ok=difference <= RSS_TARGET_MB,
+                peer=f"the same walk of {small:,} orders",
                 details={
                     f"peak {small:,}": f"{low['peak_kib'] * mb:.1f} MB",
                     f"peak {large:,}": f"{high['peak_kib'] * mb:.1f} MB",
