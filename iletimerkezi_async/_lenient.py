@@ -210,12 +210,25 @@ def opt_timestamp(value: Any, where: str) -> datetime | None:
     raise Bad(where, f"expected 'YYYY-MM-DD HH:MM:SS', got {kind_of(value)}")
 
 
+SMALL_COUNTS: Final[dict[str, int]] = {str(n): n for n in range(1000)}
+"""``"0"`` … ``"999"`` to their ints: the counts most orders carry, looked up.
+
+A table fixed at import, not a cache: each key is the canonical spelling of
+its value, which :func:`integer` would read the same; any other spelling
+(``"007"``, ``" 7"``, ``"1000"``) takes the general path.
+"""
+
+
 def opt_int(value: Any, where: str) -> int:
     kind = type(value)
     if kind is int:
         return value  # type: ignore[no-any-return]
-    if kind is str and value.isdigit() and value.isascii() and len(value) <= 18:
-        return int(value)  # the legacy shape's counters, as integer() would read them
+    if kind is str:
+        small = SMALL_COUNTS.get(value)
+        if small is not None:
+            return small
+        if value.isdigit() and value.isascii() and len(value) <= 18:
+            return int(value)  # the legacy shape's counters, as integer() would read them
     if value is None or value == "":
         return 0
     return integer(value, where)

@@ -164,12 +164,21 @@ _fromisoformat: Final = datetime.fromisoformat
 _EPOCH: Final = datetime(2000, 1, 1)
 _AWARE_EPOCH: Final = w.AWARE_EPOCH
 _opt_int: Final = w.opt_int
+_small: Final = w.SMALL_COUNTS.get
 _opt_timestamp: Final = w.opt_timestamp
 _new: Final = object.__new__
 
 
 def _counts(total: Any, delivered: Any, undelivered: Any, waiting: Any) -> tuple[int, ...]:
-    """The four counters when one is not an int (the legacy shape), in wire order."""
+    """The four counters when one is not an int (the legacy shape), in wire order.
+
+    Four digit strings below 1,000 (most orders' counts) are looked up in one
+    go; anything else goes through ``opt_int``, field by field.
+    """
+    if type(total) is type(delivered) is type(undelivered) is type(waiting) is str:
+        counts = _small(total), _small(delivered), _small(undelivered), _small(waiting)
+        if None not in counts:
+            return counts  # type: ignore[return-value]
     return (
         _opt_int(total, "total"),
         _opt_int(delivered, "delivered"),

@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -73,3 +74,24 @@ def test_timestamp_arithmetic_is_combine(naive: datetime) -> None:
         expected.utcoffset(),
     )
     assert parsed.tzinfo is ISTANBUL
+
+
+SPELLINGS = [
+    *(str(n) for n in range(1100)),
+    *(f"{n:03d}" for n in range(100)),
+    *(f" {n}" for n in (0, 7, 999)),
+    *(f"+{n}" for n in (0, 7, 999)),
+    "-0",
+    "",
+]
+
+
+@pytest.mark.parametrize("value", SPELLINGS)
+def test_small_count_table_reads_as_integer_does(value: str) -> None:
+    expected = (int, 0) if value == "" else outcome(integer_by_regex, value, "n")
+    assert outcome(w.opt_int, value, "n") == expected
+    assert outcome(w.integer, value, "n") == outcome(integer_by_regex, value, "n")
+
+
+def test_small_count_table_keys_are_canonical() -> None:
+    assert all(key == str(value) for key, value in w.SMALL_COUNTS.items())

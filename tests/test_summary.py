@@ -229,3 +229,25 @@ def test_fast_path_timestamps_are_the_general_ones(naive: datetime) -> None:
         assert outcome(_summary.order_summary, order) == outcome(
             _summary.general_order_summary, order
         )
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        ("5", "4", "1", "0"),
+        ("999", "0", "999", "0"),
+        ("1000", "4", "1", "0"),
+        ("007", "4", "1", "0"),
+        (" 5", "4", "1", "0"),
+        ("5", "4", "1", ""),
+        ("5", "4", "x", "y"),
+        ("5", "²", "1", "0"),
+        ("5", 4, "1", "0"),
+    ],
+)
+def test_legacy_string_counters_agree(counts: tuple[Any, ...]) -> None:
+    order = {
+        **BASE,
+        **dict(zip(("total", "delivered", "undelivered", "waiting"), counts, strict=True)),
+    }
+    assert outcome(_summary.order_summary, order) == outcome(_summary.general_order_summary, order)
