@@ -144,7 +144,7 @@ def orjson_loads() -> Callable[[Any], Any] | None:
     global _looked, _orjson
     if not _looked:
         try:
-            import orjson
+            import orjson  # type: ignore[import-not-found, unused-ignore]
         except ImportError:
             pass
         else:
