@@ -45,13 +45,15 @@ _SENDERS = ("eMarka Test", "ACME", "APITEST", "KAMPANYA")
 _FIRST_ID = 312_988_299
 SHAPES = {"2026": "2026 shape", "scheduled": "scheduled", "legacy": "legacy strings"}
 TARGETS: dict[tuple[str, str], float] = {
-    # issue 15: SDK side / stdlib json.loads of the same bytes.
+    # Issue 15's: SDK side / stdlib json.loads of the same bytes.
     ("2026", "stdlib"): 2.0,
-    ("scheduled", "stdlib"): 2.5,
     ("legacy", "stdlib"): 2.5,
     ("2026", "orjson"): 1.2,
-    ("scheduled", "orjson"): 1.5,
-    ("legacy", "orjson"): 1.5,
+    # Not in the issue: scheduled as legacy (a second timestamp costs about what
+    # the digit strings do), and orjson taking off what it takes off 2026's.
+    ("scheduled", "stdlib"): 2.5,
+    ("scheduled", "orjson"): 1.7,
+    ("legacy", "orjson"): 1.7,
 }
 
 
