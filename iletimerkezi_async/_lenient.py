@@ -75,6 +75,8 @@ def integer(value: Any, where: str) -> int:
             return value  # type: ignore[no-any-return]
         raise Bad(where, "integer out of range (more than 18 digits)")
     if kind is str:
+        if value.isdigit() and value.isascii() and len(value) <= 18:
+            return int(value)  # what the regex below accepts, in a third of the time
         text = value.strip()
         if _INT_RE.fullmatch(text):
             return int(text)
@@ -165,17 +167,19 @@ def timestamp(value: Any, where: str) -> datetime:
 # second) and datetimes are immutable, so parsed values are shared.
 TIMESTAMP_CACHE: Final[dict[str, datetime]] = {}
 _TIMESTAMP_CACHE_SIZE: Final = 4096
-_SEPARATORS: Final = frozenset({"-- ::", "--T::"})
 _fromisoformat: Final = datetime.fromisoformat
-_combine: Final = datetime.combine
+_EPOCH: Final = datetime(2000, 1, 1)
+AWARE_EPOCH: Final = datetime(2000, 1, 1, tzinfo=ISTANBUL)
+"""``AWARE_EPOCH + (naive - _EPOCH)`` is ``naive`` in Istanbul (see :func:`parse_timestamp`)."""
 
 
 def parse_timestamp(value: str, where: str) -> datetime:
     # The exact wire shape is recognised by its separators (positions 4, 7,
     # 10, 13, 16) in one slice, far cheaper than the regex; fromisoformat
-    # then checks the digits.  Anything else must pass the regex.
+    # then checks the digits (and with those separators in place it accepts
+    # exactly what the regex does).  Anything else must pass the regex.
     text = value
-    if len(text) != 19 or text[4:17:3] not in _SEPARATORS:
+    if len(text) != 19 or text[4:17:3] not in ("-- ::", "--T::"):
         text = text.strip()
         if not _TIMESTAMP_RE.fullmatch(text):
             raise Bad(where, "expected 'YYYY-MM-DD HH:MM:SS'")
@@ -183,8 +187,10 @@ def parse_timestamp(value: str, where: str) -> datetime:
         naive = _fromisoformat(text)
     except ValueError:
         raise Bad(where, "not a valid calendar date and time") from None
-    # combine() is several times faster than naive.replace(tzinfo=...).
-    aware = _combine(naive.date(), naive.time(), ISTANBUL)
+    # Wall-clock arithmetic keeps the aware epoch's tzinfo and gives fold 0:
+    # the same datetime as combine(naive, naive.time(), ISTANBUL), without
+    # combine()'s keyword parsing (and several times faster than replace()).
+    aware = AWARE_EPOCH + (naive - _EPOCH)
     if len(TIMESTAMP_CACHE) >= _TIMESTAMP_CACHE_SIZE:
         TIMESTAMP_CACHE.clear()
     TIMESTAMP_CACHE[value] = aware
@@ -204,9 +210,25 @@ def opt_timestamp(value: Any, where: str) -> datetime | None:
     raise Bad(where, f"expected 'YYYY-MM-DD HH:MM:SS', got {kind_of(value)}")
 
 
+SMALL_COUNTS: Final[dict[str, int]] = {str(n): n for n in range(1000)}
+"""``"0"`` … ``"999"`` to their ints: the counts most orders carry, looked up.
+
+A table fixed at import, not a cache: each key is the canonical spelling of
+its value, which :func:`integer` would read the same; any other spelling
+(``"007"``, ``" 7"``, ``"1000"``) takes the general path.
+"""
+
+
 def opt_int(value: Any, where: str) -> int:
-    if type(value) is int:
-        return value
+    kind = type(value)
+    if kind is int:
+        return value  # type: ignore[no-any-return]
+    if kind is str:
+        small = SMALL_COUNTS.get(value)
+        if small is not None:
+            return small
+        if value.isdigit() and value.isascii() and len(value) <= 18:
+            return int(value)  # the legacy shape's counters, as integer() would read them
     if value is None or value == "":
         return 0
     return integer(value, where)

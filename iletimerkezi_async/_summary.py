@@ -3,12 +3,20 @@
 The one model whose wire structure function is not generated: see
 :func:`order_summary` for the figure that keeps it so.  Registered on the
 converter like every other, through ``ReportsAnswer`` in :mod:`._parse`.
+
+Two paths that must agree on every input (``tests/test_summary.py`` checks
+them against each other): :func:`order_summary` takes the shapes the API
+sends (a plain dict holding all nine keys, ints or digit strings,
+``YYYY-MM-DD HH:MM:SS``) inline, and hands anything else, value by value
+or whole, to the general parsers of :mod:`._lenient` in the same order, so
+errors and their messages are the general path's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Final
 
 import attrs
@@ -21,13 +29,21 @@ __all__ = ["order_summary"]
 
 def _plain_attrs(cls: type[Any]) -> bool:
     """Whether attrs' ``__init__`` of ``cls`` only stores its arguments in slots."""
-    return "__slots__" in vars(cls) and not (
-        hasattr(cls, "__attrs_pre_init__")
-        or hasattr(cls, "__attrs_post_init__")
-        or any(
-            f.validator or f.converter or not f.init or f.alias != f.name for f in attrs.fields(cls)
+    return (
+        "__slots__" in vars(cls)
+        and set(cls.__slots__) <= {f.name for f in attrs.fields(cls)} | {"__weakref__"}
+        and not (
+            hasattr(cls, "__attrs_pre_init__")
+            or hasattr(cls, "__attrs_post_init__")
+            or any(
+                f.validator or f.converter or not f.init or f.alias != f.name
+                for f in attrs.fields(cls)
+            )
         )
     )
+
+
+_PLAIN: Final = _plain_attrs(OrderSummary)
 
 
 def _summary_constructor() -> Callable[..., OrderSummary]:
@@ -40,7 +56,7 @@ def _summary_constructor() -> Callable[..., OrderSummary]:
     validator, converter or init hook, the real constructor is used instead.
     """
     names = tuple(f.name for f in attrs.fields(OrderSummary))
-    if not _plain_attrs(OrderSummary):
+    if not _PLAIN:
 
         def build(*values: Any) -> OrderSummary:
             return OrderSummary(**dict(zip(names, values, strict=True)))
@@ -80,15 +96,8 @@ def _summary_constructor() -> Callable[..., OrderSummary]:
 _new_summary: Final = _summary_constructor()
 
 
-def order_summary(o: Any) -> OrderSummary:
-    """Hand-written, not generated: the hot path, 1,000 per get-reports page.
-
-    The common wire types are taken inline and only the rest goes through the
-    general parsers.  ``nox -s bench -- parse.generated`` weighs it against
-    the generated function of :data:`SUMMARY_FIELDS`: on a 1,000-order page
-    the generated one took 1.72 times as long (4.30 against 2.52 ms; legacy
-    shape 1.32 times, 5.82 against 4.50 ms), on every page of every export.
-    """
+def general_order_summary(o: Any) -> OrderSummary:
+    """Any wire shape, each field through its general parser: the reference path."""
     if type(o) is not dict:
         o = w.as_object(o, "")
     get = o.get
@@ -127,3 +136,164 @@ def order_summary(o: Any) -> OrderSummary:
     return _new_summary(
         id_, status, total, delivered, undelivered, waiting, submitted_at, send_at, sender
     )
+
+
+class _Unfrozen(OrderSummary):
+    """OrderSummary's own layout without the frozen ``__setattr__``: filled, then re-typed.
+
+    A subclass adding no slots may swap ``__class__`` with its base (CPython
+    checks the layouts are the same), and with the generic ``__setattr__``
+    and ``__delattr__`` back, its attribute stores are the interpreter's
+    specialised slot stores.  Nine of them and one ``__class__`` assignment
+    cost a quarter of nine slot-descriptor calls, each of which builds an
+    argument tuple.  Never seen outside :func:`_order_summary`: every object
+    leaves it an ``OrderSummary``.
+    """
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
+
+
+# The fast path's names, bound once (globals are the cheapest lookups left).
+_fields: Final = itemgetter(
+    "id", "status", "total", "delivered", "undelivered", "waiting", "submitAt", "sendAt", "sender"
+)
+_STATUS: Final = w.ORDER_STATUS
+_fromisoformat: Final = datetime.fromisoformat
+_EPOCH: Final = datetime(2000, 1, 1)
+_AWARE_EPOCH: Final = w.AWARE_EPOCH
+_opt_int: Final = w.opt_int
+_small: Final = w.SMALL_COUNTS.get
+_opt_timestamp: Final = w.opt_timestamp
+_new: Final = object.__new__
+
+
+def _counts(total: Any, delivered: Any, undelivered: Any, waiting: Any) -> tuple[int, ...]:
+    """The four counters when one is not an int (the legacy shape), in wire order.
+
+    Four digit strings below 1,000 (most orders' counts) are looked up in one
+    go; anything else goes through ``opt_int``, field by field.
+    """
+    if type(total) is type(delivered) is type(undelivered) is type(waiting) is str:
+        counts = _small(total), _small(delivered), _small(undelivered), _small(waiting)
+        if None not in counts:
+            return counts  # type: ignore[return-value]
+    return (
+        _opt_int(total, "total"),
+        _opt_int(delivered, "delivered"),
+        _opt_int(undelivered, "undelivered"),
+        _opt_int(waiting, "waiting"),
+    )
+
+
+def _send_at(send: Any) -> datetime | None:
+    """``sendAt`` when it is not ``submitAt``'s string (a scheduled order)."""
+    if type(send) is str and len(send) == 19 and send[4:17:3] in ("-- ::", "--T::"):
+        try:
+            naive = _fromisoformat(send)
+        except ValueError:
+            return _opt_timestamp(send, "sendAt")
+        return _AWARE_EPOCH + (naive - _EPOCH)
+    return _opt_timestamp(send, "sendAt")
+
+
+def _order_summary(o: Any) -> OrderSummary:
+    """Hand-written, not generated: the hot path, 1,000 per get-reports page.
+
+    The API's own shapes are taken inline: one ``itemgetter`` call for the
+    nine keys, type checks instead of parser calls, a re-typed
+    :class:`_Unfrozen` instead of attrs' ``__init__``, and ``YYYY-MM-DD HH:MM:SS`` straight to
+    ``fromisoformat`` once its separators are where they belong (the digits
+    are then fromisoformat's to check; anything else goes to the general
+    parser, which also owns every error message).  No timestamp cache here:
+    on a page every order has its own second, so a cache only cost a hash,
+    a store and a periodic clear per order.
+
+    ``nox -s bench -- parse.generated`` weighs it against the generated
+    function of :data:`SUMMARY_FIELDS`: see benchmarks/README.md for the
+    figures.
+    """
+    if type(o) is not dict:
+        return general_order_summary(o)
+    try:
+        id_, status, total, delivered, undelivered, waiting, submit, send, sender = _fields(o)
+    except KeyError:  # a key left out: the general path defaults it or names it
+        return general_order_summary(o)
+    kind = type(id_)
+    if kind is int:
+        id_ = str(id_)
+    elif kind is not str or not (id_ := id_.strip()):
+        id_ = w.identifier(o["id"], "id")
+    kind = type(status)
+    member = _STATUS.get(status) if kind is int or kind is str else None
+    if member is None:
+        member = w.enum_member(OrderStatus, _STATUS, status, "status")
+    if not type(total) is type(delivered) is type(undelivered) is type(waiting) is int:
+        total, delivered, undelivered, waiting = _counts(total, delivered, undelivered, waiting)
+    submitted_at: datetime | None
+    if type(submit) is str and len(submit) == 19 and submit[4:17:3] in ("-- ::", "--T::"):
+        try:
+            naive = _fromisoformat(submit)
+        except ValueError:
+            submitted_at = _opt_timestamp(submit, "submitAt")
+        else:
+            submitted_at = _AWARE_EPOCH + (naive - _EPOCH)
+    else:
+        submitted_at = _opt_timestamp(submit, "submitAt")
+    # Usually the same string: parse it once.
+    send_at = submitted_at if send == submit else _send_at(send)
+    if sender is not None and type(sender) is not str:
+        sender = w.opt_text(sender, "sender")
+    summary: Any = _new(_Unfrozen)
+    summary.id = id_
+    summary.status = member
+    summary.total = total
+    summary.delivered = delivered
+    summary.undelivered = undelivered
+    summary.waiting = waiting
+    summary.submitted_at = submitted_at
+    summary.send_at = send_at
+    summary.sender = sender
+    summary.__class__ = OrderSummary
+    return summary  # type: ignore[no-any-return]
+
+
+def _fast_path_builds_the_same() -> bool:
+    """Whether :func:`_order_summary` builds the object attrs' ``__init__`` builds.
+
+    Checked once at import; on an interpreter that refuses the ``__class__``
+    assignment, or should the class ever gain a hook, the general path
+    builds every summary instead.
+    """
+    if not _PLAIN:
+        return False
+    wire = {
+        "id": 1,
+        "status": 114,
+        "total": 2,
+        "delivered": 1,
+        "undelivered": 1,
+        "waiting": 0,
+        "submitAt": "2026-01-05 08:00:00",
+        "sendAt": "2026-01-05 09:30:00",
+        "sender": "ACME",
+    }
+    try:
+        fast = _order_summary(wire)
+    except TypeError:  # "__class__ assignment: ... object layout differs"
+        return False
+    real = OrderSummary(**attrs.asdict(general_order_summary(wire), recurse=False))
+    return (
+        type(fast) is OrderSummary
+        and fast == real
+        and hash(fast) == hash(real)
+        and attrs.astuple(fast, recurse=False) == attrs.astuple(real, recurse=False)
+    )
+
+
+_RETYPE: Final = _fast_path_builds_the_same()
+order_summary: Final[Callable[[Any], OrderSummary]] = (
+    _order_summary if _RETYPE else general_order_summary
+)
+"""get-reports' ``OrderSummary`` hook: the fast path where it builds what attrs builds."""

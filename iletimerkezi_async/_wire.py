@@ -14,6 +14,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
+from . import _json
 from .clock import ISTANBUL
 from .errors import APIError, ResponseFormatError, error_for_code
 
@@ -145,7 +146,7 @@ def decode(
     texts into ``str(exc)`` and every log line showing it.
     """
     try:
-        data = json.loads(raw)
+        data = _json.loads(raw)  # orjson when installed, with the stdlib's results
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         # RecursionError: valid JSON nested deeper than the interpreter's stack allows.
         meaning = _status_meaning(http_status, endpoint, retry_after)
