@@ -51,6 +51,33 @@ def test_task_then_source_equals_one_pass_with_both_sets(
     assert seen == earlier
 
 
+def _reference_unseen(
+    page: tuple[OrderSummary, ...], earlier: set[str], before: set[str]
+) -> list[OrderSummary]:
+    """The rule, spelled out: the first of each id in page order, if in neither set."""
+    out: list[OrderSummary] = []
+    for order in page:
+        if order.id not in earlier | before | {o.id for o in out}:
+            out.append(order)
+    return out
+
+
+@given(
+    st.lists(st.integers(0, 30), max_size=12),
+    st.sets(st.integers(0, 30).map(str)),
+    st.sets(st.integers(0, 30).map(str)),
+)
+def test_unseen_is_the_first_of_each_new_id_in_page_order(
+    ids: list[int], earlier: set[str], before: set[str]
+) -> None:
+    page = _orders(ids)
+    sets_before = (set(earlier), set(before))
+    got = unseen(page, earlier, before)
+    expected = _reference_unseen(page, earlier, before)
+    assert [id(o) for o in got] == [id(o) for o in expected]  # the same objects, same order
+    assert (earlier, before) == sets_before  # only read
+
+
 def _page(*ids: int) -> dict[str, Any]:
     orders = [
         {
