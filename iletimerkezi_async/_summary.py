@@ -169,16 +169,11 @@ _opt_timestamp: Final = w.opt_timestamp
 _new: Final = object.__new__
 
 
-def _counts(total: Any, delivered: Any, undelivered: Any, waiting: Any) -> tuple[int, ...]:
-    """The four counters when one is not an int (the legacy shape), in wire order.
+_NOT_SMALL: Final = (None,)
 
-    Four digit strings below 1,000 (most orders' counts) are looked up in one
-    go; anything else goes through ``opt_int``, field by field.
-    """
-    if type(total) is type(delivered) is type(undelivered) is type(waiting) is str:
-        counts = _small(total), _small(delivered), _small(undelivered), _small(waiting)
-        if None not in counts:
-            return counts  # type: ignore[return-value]
+
+def _counts(total: Any, delivered: Any, undelivered: Any, waiting: Any) -> tuple[int, ...]:
+    """The four counters through ``opt_int``, in wire order, when the table has not them all."""
     return (
         _opt_int(total, "total"),
         _opt_int(delivered, "delivered"),
@@ -230,7 +225,15 @@ def _order_summary(o: Any) -> OrderSummary:
     if member is None:
         member = w.enum_member(OrderStatus, _STATUS, status, "status")
     if not type(total) is type(delivered) is type(undelivered) is type(waiting) is int:
-        total, delivered, undelivered, waiting = _counts(total, delivered, undelivered, waiting)
+        # The legacy shape: four digit strings below 1,000 (most orders') looked up inline.
+        counts: tuple[Any, ...] = (
+            (_small(total), _small(delivered), _small(undelivered), _small(waiting))
+            if type(total) is type(delivered) is type(undelivered) is type(waiting) is str
+            else _NOT_SMALL
+        )
+        if None in counts:
+            counts = _counts(total, delivered, undelivered, waiting)
+        total, delivered, undelivered, waiting = counts
     submitted_at: datetime | None
     if type(submit) is str and len(submit) == 19 and submit[4:17:3] in ("-- ::", "--T::"):
         try:
