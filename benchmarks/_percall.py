@@ -33,7 +33,8 @@ The sides:
 
 * ``sdk``: ``Client(...).account.balance()``, default retry, no limiter.
 * ``raw``: the lean aiohttp client a careful engineer would write: one
-  ``ClientSession``, headers and URL made once, a module-level JSON encoder,
+  ``ClientSession`` with the headers as its defaults, the URL and the
+  constant body encoded once,
   ``session.post``, ``await resp.read()``, ``json.loads``, the body's
   ``status.code`` checked.  The SDK's floor.
 * ``official``: the request pattern of the official ``iletimerkezi`` Python
@@ -110,12 +111,11 @@ async def _run_raw(url: str, warmup: int, calls: int, concurrency: int) -> tuple
         "Accept": "application/json",
         "User-Agent": USER_AGENT,
     }
-    async with aiohttp.ClientSession() as session:
+    body = _dumps(_RAW_BODY).encode()  # constant, as the SDK's (see _client_proc._raw)
+    async with aiohttp.ClientSession(headers=headers) as session:
 
         async def call() -> object:
-            async with session.post(
-                endpoint, data=_dumps(_RAW_BODY).encode(), headers=headers
-            ) as r:
+            async with session.post(endpoint, data=body) as r:
                 answer = json.loads(await r.read())
             if answer["response"]["status"]["code"] != 200:
                 raise RuntimeError("the fake refused get-balance")

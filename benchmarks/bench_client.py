@@ -5,8 +5,9 @@ another (``_fake_server.py``); a round runs every side back to back, in
 alternating order, and a figure is the median of the rounds' ratios.
 
 * ``client.overhead``: the client's CPU time per ``client.account.balance()``
-  call, SDK / lean raw aiohttp (one session, URL and headers built once, a
-  module-level JSON encoder, ``json.loads``, the answer's code checked), at
+  call, SDK / lean raw aiohttp (one session with the headers as its
+  defaults, the URL and get-balance's constant body encoded once,
+  ``json.loads``, the answer's code checked), at
   concurrency 1 and 50, no latency.  CPU, not wall time: with no latency the
   wall time is mostly the server's (``server busy`` in the details says how
   much), and a server-bound wall ratio tends to 1 whatever the client costs.
