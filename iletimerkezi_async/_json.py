@@ -48,6 +48,10 @@ _HEADROOM: Final = 64
 
 _COUNTED: Final = 32 * 1024
 """Bodies up to this size count their brackets instead of being wrapped."""
+SMALL: Final = 2048
+"""Bodies shorter than this go to the stdlib: an answer of a few hundred bytes
+(get-balance, a send) decodes in a few microseconds either way, and the checks
+that keep orjson's result the stdlib's would cost more than orjson saves."""
 
 
 def _probe(depth: int) -> bool:
@@ -81,13 +85,14 @@ def _accepts(decode: Callable[[bytes], Any], refused: type[Exception], depth: in
 
 
 def checked_path(
-    decode: Callable[[bytes], Any], refused: type[Exception]
+    decode: Callable[[bytes], Any], refused: type[Exception], *, stdlib_below: int = SMALL
 ) -> Callable[[Any], Any] | None:
     """``decode``'s result where it is the stdlib's, else ``json.loads(raw)``.
 
     ``decode`` is orjson's ``loads`` (any decoder refusing with ``refused``
     and with a nesting limit; tests hand in a fake).  None when its limit
-    cannot be found.
+    cannot be found.  Bodies shorter than ``stdlib_below`` bytes go to the
+    stdlib at once (tests pass 0 to run the checks on small documents).
 
     Nesting: a body with at most :data:`_HEADROOM` opening brackets cannot
     nest deeper than that count, which :func:`_probe` checks the stdlib
@@ -107,7 +112,7 @@ def checked_path(
     opening, closing = b"[" * wrap, b"]" * wrap
 
     def loads(raw: Any) -> Any:
-        if type(raw) is not bytes:
+        if type(raw) is not bytes or len(raw) < stdlib_below:
             return stdlib_loads(raw)
         if len(raw) <= _COUNTED:
             brackets = raw.count(b"[") + raw.count(b"{")

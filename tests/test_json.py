@@ -85,8 +85,11 @@ def fake_orjson(raw: bytes) -> Any:
 
 
 def orjson_path() -> Loads:
-    pytest.importorskip("orjson", reason="orjson missing: the tests session installs speedups")
-    path = _json.orjson_loads()
+    """orjson behind the checks, small documents included (production sends those to the stdlib)."""
+    orjson = pytest.importorskip(
+        "orjson", reason="orjson missing: the tests session installs speedups"
+    )
+    path = _json.checked_path(orjson.loads, orjson.JSONDecodeError, stdlib_below=0)
     assert path is not None
     return path
 
@@ -94,9 +97,25 @@ def orjson_path() -> Loads:
 def fast_path(which: str) -> Loads:
     if which == "orjson":
         return orjson_path()
-    path = _json.checked_path(fake_orjson, FakeRefused)
+    path = _json.checked_path(fake_orjson, FakeRefused, stdlib_below=0)
     assert path is not None
     return path
+
+
+def test_small_bodies_skip_the_fast_decoder_large_ones_use_it() -> None:
+    seen: list[int] = []
+
+    def spy(raw: bytes) -> Any:
+        seen.append(len(raw))
+        return fake_orjson(raw)
+
+    path = _json.checked_path(spy, FakeRefused)
+    assert path is not None
+    seen.clear()  # checked_path probed the decoder's nesting limit
+    small = json.dumps({"response": {"status": {"code": 200}}}).encode()
+    large = json.dumps({"x": "y" * _json.SMALL}).encode()
+    assert path(small) == json.loads(small) and seen == []
+    assert path(large) == json.loads(large) and seen == [len(large)]
 
 
 @pytest.fixture(params=["fake", "orjson"])
