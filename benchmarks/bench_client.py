@@ -4,8 +4,8 @@ Every client runs in its own process (``_client_proc.py``), the fake in
 another (``_fake_server.py``); a round runs every side back to back, in
 alternating order, and a figure is the median of the rounds' ratios.
 
-* ``client.overhead``: the client's CPU time per ``client.account.balance()``
-  call, SDK / lean raw aiohttp (one session with the headers as its
+* ``client.overhead``: instructions (under callgrind; else CPU time) per
+  ``client.account.balance()`` call, SDK / lean raw aiohttp (one session with the headers as its
   defaults, the URL and get-balance's constant body encoded once,
   ``json.loads``, the answer's code checked), at
   concurrency 1 and 50, no latency.  CPU, not wall time: with no latency the
@@ -98,7 +98,7 @@ def _overhead_figure(
     otel: object,
 ) -> Figure:
     sdk, raw = samples["sdk"], samples["raw"]
-    ratio = paired_median([s.cpu_per_call for s in sdk], [s.cpu_per_call for s in raw])
+    cpu_ratio = paired_median([s.cpu_per_call for s in sdk], [s.cpu_per_call for s in raw])
     busy_sdk, busy_raw = _busy(sdk), _busy(raw)
     details: dict[str, float | int | str] = {
         "rounds p25–p75": spread([s.cpu_per_call for s in sdk], [s.cpu_per_call for s in raw]),
@@ -114,14 +114,21 @@ def _overhead_figure(
         "rounds": len(sdk),
         "OpenTelemetry installed": "yes" if otel else "no",
     }
+    # The verdict is on instructions where valgrind can count them: CPU time per
+    # call includes the kernel's socket work and, on a shared machine, moves by
+    # more than the 5% judged (the A/A control above); it once read 0.90-0.94
+    # for an SDK executing 11-15% more instructions than raw.
     if instructions is not None:
+        ratio = instructions["sdk"] / instructions["raw"]
+        measure = "instructions/call"
+        details["CPU time ratio"] = cpu_ratio
         details["SDK instructions/call"] = round(instructions["sdk"])
         details["raw instructions/call"] = round(instructions["raw"])
-        details["instructions ratio"] = instructions["sdk"] / instructions["raw"]
     else:
-        details["instructions"] = "valgrind not installed"
+        ratio, measure = cpu_ratio, "CPU time/call"
+        details["instructions"] = "valgrind not installed: judged on CPU time"
     return Figure(
-        f"overhead c={concurrency}: client CPU/call, SDK / raw aiohttp",
+        f"overhead c={concurrency}: client {measure}, SDK / raw aiohttp",
         ratio,
         "×",
         target=f"≤ {OVERHEAD_TARGET}",
