@@ -55,8 +55,14 @@ def per_call(total_n: int, total_2n: int, n: int) -> float:
     return (total_2n - total_n) / n
 
 
-async def count(side: str, url: str, concurrency: int, calls: int) -> int:
-    """Instructions executed by one ``_client_proc.py --calls`` process under callgrind."""
+async def count(
+    side: str, url: str, concurrency: int, calls: int, *, keep: Path | None = None
+) -> int:
+    """Instructions executed by one ``_client_proc.py --calls`` process under callgrind.
+
+    ``keep``: where to copy the callgrind.out file, for ``callgrind_annotate``
+    (``_percall.py`` reads it per function).
+    """
     with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as tmp:
         out = Path(tmp) / "callgrind.out"
         proc = await asyncio.create_subprocess_exec(
@@ -81,6 +87,8 @@ async def count(side: str, url: str, concurrency: int, calls: int) -> int:
         if proc.returncode != 0:
             tail = err.decode(errors="replace")[-2000:]
             raise RuntimeError(f"callgrind run of {side} failed ({proc.returncode}): {tail}")
+        if keep is not None:
+            shutil.copyfile(out, keep)
         return total_instructions(out.read_text(encoding="utf-8", errors="replace"))
 
 
